@@ -1,0 +1,54 @@
+/* blas.c - row-major GEMM through CBLAS, or a portable blocked fallback (PINN_WITH_OPENBLAS=OFF). */
+#include <stddef.h>
+
+#include "core/blas.h"
+
+#ifdef PINN_HAVE_OPENBLAS
+#include <cblas.h>
+
+void pinn_gemm(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
+               const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc) {
+    if (M <= 0 || N <= 0) return;
+#ifdef PINN_REAL_FLOAT
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
+                K, alpha, A, lda, B, ldb, beta, C, ldc);
+#else
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
+                K, alpha, A, lda, B, ldb, beta, C, ldc);
+#endif
+}
+
+void pinn_blas_single_thread(void) { openblas_set_num_threads(1); }
+
+const char *pinn_blas_name(void) { return openblas_get_config(); }
+
+#else
+
+void pinn_gemm(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
+               const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc) {
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] *= beta;
+    enum { BK = 64 };
+    for (int k0 = 0; k0 < K; k0 += BK) {
+        int k1 = k0 + BK < K ? k0 + BK : K;
+        for (int i = 0; i < M; i++) {
+            pinn_real *c = C + (size_t)i * ldc;
+            for (int k = k0; k < k1; k++) {
+                pinn_real a = alpha * (ta ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k]);
+                if (a == 0) continue;
+                if (!tb) {
+                    const pinn_real *b = B + (size_t)k * ldb;
+                    for (int j = 0; j < N; j++) c[j] += a * b[j];
+                } else {
+                    for (int j = 0; j < N; j++) c[j] += a * B[(size_t)j * ldb + k];
+                }
+            }
+        }
+    }
+}
+
+void pinn_blas_single_thread(void) {}
+
+const char *pinn_blas_name(void) { return "built-in blocked GEMM"; }
+
+#endif

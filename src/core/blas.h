@@ -1,0 +1,18 @@
+/* blas.h - internal matrix-product wrapper: CBLAS (OpenBLAS) when built with it, else a blocked
+ * loop.  All matrices are row-major.  C = alpha * op(A) * op(B) + beta * C. */
+#ifndef PINN_CORE_BLAS_H
+#define PINN_CORE_BLAS_H
+
+#include "pinnc/core.h"
+
+/* op(A) is M x K, op(B) is K x N; ta/tb nonzero mean transpose. */
+void pinn_gemm(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
+               const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc);
+
+/* Pin the BLAS library to one thread (pinnc threads over point blocks instead). */
+void pinn_blas_single_thread(void);
+
+/* Human-readable name of the GEMM in use ("OpenBLAS 0.3.21 ..." or "built-in"). */
+const char *pinn_blas_name(void);
+
+#endif

@@ -1,0 +1,25 @@
+/* threads.c - the process-wide thread count for point-block parallelism, and BLAS pinning.
+ * This is the one piece of process state pinnc keeps: it mirrors OpenMP's own global setting. */
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "core/blas.h"
+#include "pinnc/core.h"
+
+void pinn_threads_set(int n) {
+#ifdef _OPENMP
+    if (n <= 0) n = omp_get_num_procs();
+    omp_set_num_threads(n);
+#else
+    (void)n;
+#endif
+    pinn_blas_single_thread();
+}
+
+int pinn_threads_get(void) {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}

@@ -1,0 +1,333 @@
+/* tape.c - a graph instantiated for one plan and block size: buffers sized and allocated once,
+ * the forward pass in node order and the backward pass in reverse, each op's forward and backward
+ * side by side.  Backward passes accumulate: into input adjoints and into the flat gradient. */
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/blas.h"
+#include "jet/graph.h"
+
+struct pinn_tape {
+    const pinn_graph *g;
+    const pinn_plan *plan;
+    int nmax, n, general;
+    pinn_real *mem;
+    size_t bytes;
+    pinn_jetbuf *buf; /* per node */
+};
+
+/* aux entries per point and column a node needs (UNARY: f^(0..K+1)). */
+static size_t aux_per(const pinn_node *nd, const pinn_plan *plan) {
+    return nd->op == PINN_OP_UNARY ? (size_t)(plan->order + 2) : 0;
+}
+
+pinn_status pinn_tape_init(pinn_tape **out, const pinn_graph *g, const pinn_plan *plan, int nmax,
+                           pinn_error *err) {
+    *out = NULL;
+    pinn_status st = pinn_graph_status(g, err);
+    if (st != PINN_OK) return st;
+    if (plan->d != g->d)
+        return pinn_error_set(err, PINN_ERR_INVALID, "tape: plan has %d inputs, graph %d", plan->d, g->d);
+    if (nmax < 1) return pinn_error_set(err, PINN_ERR_INVALID, "tape: block size %d < 1", nmax);
+    pinn_tape *t = calloc(1, sizeof *t);
+    if (!t) return pinn_error_set(err, PINN_ERR_NOMEM, "tape: out of memory");
+    t->g = g;
+    t->plan = plan;
+    t->nmax = t->n = nmax;
+    t->buf = calloc((size_t)g->n_nodes, sizeof *t->buf);
+    size_t total = 0, S = (size_t)plan->S;
+    for (int i = 0; i < g->n_nodes; i++) {
+        size_t per = (size_t)nmax * (size_t)g->nodes[i].w;
+        total += 2 * S * per + aux_per(&g->nodes[i], plan) * per;
+    }
+    t->mem = malloc(sizeof(pinn_real) * (total ? total : 1));
+    if (!t->buf || !t->mem) {
+        pinn_tape_free(t);
+        return pinn_error_set(err, PINN_ERR_NOMEM, "tape: out of memory (%zu reals)", total);
+    }
+    t->bytes = sizeof(pinn_real) * total;
+    size_t off = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        size_t per = (size_t)nmax * (size_t)g->nodes[i].w;
+        t->buf[i].v = t->mem + off;
+        off += S * per;
+        t->buf[i].g = t->mem + off;
+        off += S * per;
+        t->buf[i].aux = t->mem + off;
+        off += aux_per(&g->nodes[i], plan) * per;
+    }
+    memset(t->mem, 0, t->bytes);
+    *out = t;
+    return PINN_OK;
+}
+
+void pinn_tape_free(pinn_tape *t) {
+    if (!t) return;
+    free(t->mem);
+    free(t->buf);
+    free(t);
+}
+
+size_t pinn_tape_bytes(const pinn_tape *t) { return t->bytes; }
+void pinn_tape_set_general(pinn_tape *t, int general) { t->general = general; }
+const pinn_real *pinn_tape_output(const pinn_tape *t) { return t->buf[t->g->output].v; }
+pinn_real *pinn_tape_output_grad(pinn_tape *t) { return t->buf[t->g->output].g; }
+const pinn_real *pinn_tape_node_value(const pinn_tape *t, int node) { return t->buf[node].v; }
+
+void pinn_tape_zero_grad(pinn_tape *t) {
+    size_t S = (size_t)t->plan->S;
+    for (int i = 0; i < t->g->n_nodes; i++)
+        memset(t->buf[i].g, 0, sizeof(pinn_real) * S * (size_t)t->n * (size_t)t->g->nodes[i].w);
+}
+
+/* ------------------------------------------------------------------ affine: y = x W^T + b */
+
+static void affine_forward(const pinn_tape *t, const pinn_node *nd, const pinn_real *P, const pinn_real *x,
+                           int xw, int x_affine, pinn_real *y) {
+    const pinn_plan *pl = t->plan;
+    const pinn_slice *ws = &t->g->slices[nd->pw];
+    const pinn_real *W = P + ws->off;
+    int n = t->n, w = nd->w, S = pl->S;
+    size_t xs = (size_t)n * (size_t)xw, ys = (size_t)n * (size_t)w;
+    /* value stream (and, for general inputs, every stream) in one product */
+    int rows = x_affine ? n : S * n;
+    pinn_gemm(0, 1, rows, w, xw, 1, x, xw, W, xw, 0, y, w);
+    if (nd->pb >= 0) {
+        const pinn_real *b = P + t->g->slices[nd->pb].off;
+        for (int p = 0; p < n; p++)
+            for (int j = 0; j < w; j++) y[(size_t)p * w + j] += b[j];
+    }
+    if (!x_affine) return;
+    /* affine input: order-1 streams are one constant row (W times it), order >= 2 vanish */
+    for (int s = 1; s < S; s++) {
+        pinn_real *ys_ = y + (size_t)s * ys;
+        if (pl->ord[s] != 1) {
+            memset(ys_, 0, sizeof(pinn_real) * ys);
+            continue;
+        }
+        const pinn_real *row = x + (size_t)s * xs;
+        for (int j = 0; j < w; j++) {
+            pinn_real acc = 0;
+            for (int k = 0; k < xw; k++) acc += W[(size_t)j * xw + k] * row[k];
+            ys_[j] = acc;
+        }
+        for (int p = 1; p < n; p++) memcpy(ys_ + (size_t)p * w, ys_, sizeof(pinn_real) * (size_t)w);
+    }
+}
+
+static void affine_backward(const pinn_tape *t, const pinn_node *nd, const pinn_real *P, pinn_real *G,
+                            const pinn_real *x, pinn_real *gx, int xw, int x_affine, const pinn_real *gy) {
+    const pinn_plan *pl = t->plan;
+    const pinn_slice *ws = &t->g->slices[nd->pw];
+    const pinn_real *W = P + ws->off;
+    pinn_real *gW = G + ws->off;
+    int n = t->n, w = nd->w, S = pl->S;
+    size_t xs = (size_t)n * (size_t)xw, ys = (size_t)n * (size_t)w;
+    if (gx) pinn_gemm(0, 0, S * n, xw, w, 1, gy, w, W, xw, 1, gx, xw);
+    int rows = x_affine ? n : S * n;
+    pinn_gemm(1, 0, w, xw, rows, 1, gy, w, x, xw, 1, gW, xw);
+    if (nd->pb >= 0) {
+        pinn_real *gb = G + t->g->slices[nd->pb].off;
+        for (int p = 0; p < n; p++)
+            for (int j = 0; j < w; j++) gb[j] += gy[(size_t)p * w + j];
+    }
+    if (!x_affine) return;
+    for (int s = 1; s < S; s++) {
+        if (pl->ord[s] != 1) continue;
+        const pinn_real *row = x + (size_t)s * xs, *g = gy + (size_t)s * ys;
+        for (int j = 0; j < w; j++) {
+            pinn_real acc = 0;
+            for (int p = 0; p < n; p++) acc += g[(size_t)p * w + j];
+            for (int k = 0; k < xw; k++) gW[(size_t)j * xw + k] += acc * row[k];
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ products (Leibniz) */
+
+static void mul_forward(const pinn_plan *pl, int n, int w, const pinn_real *a, int wa, const pinn_real *b,
+                        int wb, pinn_real *z) {
+    size_t zs = (size_t)n * w, as = (size_t)n * wa, bs = (size_t)n * wb;
+    int sa = wa == 1 ? 0 : 1, sb = wb == 1 ? 0 : 1;
+    memset(z, 0, sizeof(pinn_real) * zs * (size_t)pl->S);
+    for (int s = 0; s < pl->S; s++)
+        for (int t = pl->leib_start[s]; t < pl->leib_start[s + 1]; t++) {
+            const pinn_leib_term *lt = &pl->leib[t];
+            const pinn_real *A = a + (size_t)lt->ia * as, *B = b + (size_t)lt->ib * bs;
+            pinn_real c = (pinn_real)lt->coef, *Z = z + (size_t)s * zs;
+            for (int p = 0; p < n; p++)
+                for (int j = 0; j < w; j++)
+                    Z[(size_t)p * w + j] += c * A[(size_t)p * wa + j * sa] * B[(size_t)p * wb + j * sb];
+        }
+}
+
+static void mul_backward(const pinn_plan *pl, int n, int w, const pinn_real *a, pinn_real *ga, int wa,
+                         const pinn_real *b, pinn_real *gb, int wb, const pinn_real *gz) {
+    size_t zs = (size_t)n * w, as = (size_t)n * wa, bs = (size_t)n * wb;
+    int sa = wa == 1 ? 0 : 1, sb = wb == 1 ? 0 : 1;
+    for (int s = 0; s < pl->S; s++)
+        for (int t = pl->leib_start[s]; t < pl->leib_start[s + 1]; t++) {
+            const pinn_leib_term *lt = &pl->leib[t];
+            size_t oa = (size_t)lt->ia * as, ob = (size_t)lt->ib * bs;
+            pinn_real c = (pinn_real)lt->coef;
+            const pinn_real *Z = gz + (size_t)s * zs;
+            for (int p = 0; p < n; p++)
+                for (int j = 0; j < w; j++) {
+                    pinn_real gzc = c * Z[(size_t)p * w + j];
+                    size_t ia = oa + (size_t)p * wa + (size_t)(j * sa), ib = ob + (size_t)p * wb + (size_t)(j * sb);
+                    if (ga) ga[ia] += gzc * b[ib];
+                    if (gb) gb[ib] += gzc * a[ia];
+                }
+        }
+}
+
+/* ------------------------------------------------------------------ the passes */
+
+static void input_forward(const pinn_tape *t, const pinn_real *x, pinn_real *v) {
+    const pinn_plan *pl = t->plan;
+    int n = t->n, d = pl->d;
+    size_t st = (size_t)n * d;
+    memcpy(v, x, sizeof(pinn_real) * st);
+    memset(v + st, 0, sizeof(pinn_real) * st * (size_t)(pl->S - 1));
+    for (int i = 0; i < d; i++) {
+        int s = pl->first[i];
+        if (s < 0) continue;
+        for (int p = 0; p < n; p++) v[(size_t)s * st + (size_t)p * d + i] = 1;
+    }
+}
+
+void pinn_tape_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int n) {
+    const pinn_graph *g = t->g;
+    const pinn_plan *pl = t->plan;
+    int S = pl->S;
+    t->n = n < t->nmax ? n : t->nmax;
+    n = t->n;
+    pinn_pass ps = {pl, S, n, t->general};
+    for (int i = 0; i < g->n_nodes; i++) {
+        const pinn_node *nd = &g->nodes[i];
+        pinn_jetbuf *z = &t->buf[i];
+        const pinn_jetbuf *A = nd->a >= 0 ? &t->buf[nd->a] : NULL, *B = nd->b >= 0 ? &t->buf[nd->b] : NULL;
+        int w = nd->w, wa = nd->a >= 0 ? g->nodes[nd->a].w : 0, wb = nd->b >= 0 ? g->nodes[nd->b].w : 0;
+        size_t zs = (size_t)n * w, tot = zs * (size_t)S;
+        switch (nd->op) {
+        case PINN_OP_INPUT: input_forward(t, x, z->v); break;
+        case PINN_OP_AFFINE: affine_forward(t, nd, P, A->v, wa, g->nodes[nd->a].affine, z->v); break;
+        case PINN_OP_COLAFFINE: {
+            const double *sc = g->consts + nd->cst, *sh = sc + w;
+            for (size_t r = 0; r < (size_t)S * n; r++)
+                for (int j = 0; j < w; j++)
+                    z->v[r * w + j] = (pinn_real)sc[j] * A->v[r * w + j] + (r < (size_t)n ? (pinn_real)sh[j] : 0);
+            break;
+        }
+        case PINN_OP_SCALE_SHIFT:
+            for (size_t k = 0; k < tot; k++) z->v[k] = (pinn_real)nd->ca * A->v[k];
+            for (size_t k = 0; k < zs; k++) z->v[k] += (pinn_real)nd->cb;
+            break;
+        case PINN_OP_UNARY: pinn_unary_forward(&ps, nd, g->nodes[nd->a].affine, A, z); break;
+        case PINN_OP_ADD: {
+            int sa = wa == 1 ? 0 : 1, sb = wb == 1 ? 0 : 1;
+            for (size_t r = 0; r < (size_t)S * n; r++)
+                for (int j = 0; j < w; j++)
+                    z->v[r * w + j] = (pinn_real)nd->ca * A->v[r * wa + j * sa] + (pinn_real)nd->cb * B->v[r * wb + j * sb];
+            break;
+        }
+        case PINN_OP_MUL: mul_forward(pl, n, w, A->v, wa, B->v, wb, z->v); break;
+        case PINN_OP_SUM:
+            for (size_t r = 0; r < (size_t)S * n; r++) {
+                pinn_real acc = 0;
+                for (int j = 0; j < wa; j++) acc += A->v[r * wa + j];
+                z->v[r] = acc;
+            }
+            break;
+        case PINN_OP_CENTER:
+            memcpy(z->v, A->v, sizeof(pinn_real) * tot);
+            for (int p = 0; p < n; p++) {
+                pinn_real m = -DBL_MAX;
+                for (int j = 0; j < w; j++) m = A->v[(size_t)p * w + j] > m ? A->v[(size_t)p * w + j] : m;
+                for (int j = 0; j < w; j++) z->v[(size_t)p * w + j] -= m;
+            }
+            break;
+        case PINN_OP_SLICE:
+            for (size_t r = 0; r < (size_t)S * n; r++)
+                memcpy(z->v + r * w, A->v + r * wa + nd->j0, sizeof(pinn_real) * (size_t)w);
+            break;
+        case PINN_OP_CONCAT:
+            for (size_t r = 0; r < (size_t)S * n; r++) {
+                memcpy(z->v + r * w, A->v + r * wa, sizeof(pinn_real) * (size_t)wa);
+                memcpy(z->v + r * w + wa, B->v + r * wb, sizeof(pinn_real) * (size_t)wb);
+            }
+            break;
+        case PINN_OP_COUNT: break;
+        }
+    }
+}
+
+void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
+    const pinn_graph *g = t->g;
+    const pinn_plan *pl = t->plan;
+    int S = pl->S, n = t->n;
+    pinn_pass ps = {pl, S, n, t->general};
+    for (int i = g->n_nodes - 1; i > 0; i--) {
+        const pinn_node *nd = &g->nodes[i];
+        if (!nd->needs_grad) continue;
+        const pinn_jetbuf *z = &t->buf[i];
+        pinn_jetbuf *A = nd->a >= 0 ? &t->buf[nd->a] : NULL, *B = nd->b >= 0 ? &t->buf[nd->b] : NULL;
+        int w = nd->w, wa = A ? g->nodes[nd->a].w : 0, wb = B ? g->nodes[nd->b].w : 0;
+        pinn_real *ga = A && g->nodes[nd->a].needs_grad ? A->g : NULL;
+        pinn_real *gb = B && g->nodes[nd->b].needs_grad ? B->g : NULL;
+        size_t zs = (size_t)n * w, tot = zs * (size_t)S;
+        switch (nd->op) {
+        case PINN_OP_INPUT: break;
+        case PINN_OP_AFFINE: affine_backward(t, nd, P, G, A->v, ga, wa, g->nodes[nd->a].affine, z->g); break;
+        case PINN_OP_COLAFFINE:
+            if (ga) {
+                const double *sc = g->consts + nd->cst;
+                for (size_t r = 0; r < (size_t)S * n; r++)
+                    for (int j = 0; j < w; j++) ga[r * w + j] += (pinn_real)sc[j] * z->g[r * w + j];
+            }
+            break;
+        case PINN_OP_SCALE_SHIFT:
+            if (ga)
+                for (size_t k = 0; k < tot; k++) ga[k] += (pinn_real)nd->ca * z->g[k];
+            break;
+        case PINN_OP_UNARY:
+            if (ga) pinn_unary_backward(&ps, nd, g->nodes[nd->a].affine, A, z);
+            break;
+        case PINN_OP_ADD: {
+            int sa = wa == 1 ? 0 : 1, sb = wb == 1 ? 0 : 1;
+            for (size_t r = 0; r < (size_t)S * n; r++)
+                for (int j = 0; j < w; j++) {
+                    pinn_real gz = z->g[r * w + j];
+                    if (ga) ga[r * wa + j * sa] += (pinn_real)nd->ca * gz;
+                    if (gb) gb[r * wb + j * sb] += (pinn_real)nd->cb * gz;
+                }
+            break;
+        }
+        case PINN_OP_MUL: mul_backward(pl, n, w, A->v, ga, wa, B->v, gb, wb, z->g); break;
+        case PINN_OP_SUM:
+            if (ga)
+                for (size_t r = 0; r < (size_t)S * n; r++)
+                    for (int j = 0; j < wa; j++) ga[r * wa + j] += z->g[r];
+            break;
+        case PINN_OP_CENTER: /* the shift cancels in the softmax it feeds: pass the adjoint through */
+            if (ga)
+                for (size_t k = 0; k < tot; k++) ga[k] += z->g[k];
+            break;
+        case PINN_OP_SLICE:
+            if (ga)
+                for (size_t r = 0; r < (size_t)S * n; r++)
+                    for (int j = 0; j < w; j++) ga[r * wa + nd->j0 + j] += z->g[r * w + j];
+            break;
+        case PINN_OP_CONCAT:
+            for (size_t r = 0; r < (size_t)S * n; r++) {
+                if (ga)
+                    for (int j = 0; j < wa; j++) ga[r * wa + j] += z->g[r * w + j];
+                if (gb)
+                    for (int j = 0; j < wb; j++) gb[r * wb + j] += z->g[r * w + wa + j];
+            }
+            break;
+        case PINN_OP_COUNT: break;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+/* unary.c - elementwise functions of jets: z = f(h), forward and backward.
+ *
+ * General path (any order): walk the plan's Faà di Bruno table,
+ *     z_a = sum_t c_t f^(k_t)(h_0) prod_{b<k_t} h_{idx_t[b]},
+ * and its exact adjoint, which needs f^(k+1) for the h_0 dependence of f^(k)(h_0):
+ *     gh_0 += c f^(k+1) prod h * gz_a,   gh_{idx[b]} += c f^(k) prod_{b' != b} h * gz_a.
+ * When h is affine in the inputs (first layer), only the all-singletons term survives.
+ * Fast path (plans of order <= 2): each stream has at most two terms, fused into one loop. */
+#include <string.h>
+
+#include "jet/graph.h"
+
+/* f^(0..K+1) of the value stream into aux; K = plan order. */
+static void derivs(const pinn_pass *ps, const pinn_node *nd, const pinn_real *h0, pinn_real *D) {
+    size_t nw = (size_t)ps->n * (size_t)nd->w;
+    pinn_fn_derivs(nd->fn, nd->p, h0, nw, ps->plan->order + 1, D);
+}
+
+static void forward_general(const pinn_pass *ps, size_t nw, int x_affine, const pinn_real *h, const pinn_real *D,
+                            pinn_real *z) {
+    const pinn_plan *pl = ps->plan;
+    for (int s = 1; s < pl->S; s++) {
+        pinn_real *Z = z + (size_t)s * nw;
+        memset(Z, 0, sizeof(pinn_real) * nw);
+        for (int t = pl->fdb_start[s]; t < pl->fdb_start[s + 1]; t++) {
+            const pinn_fdb_term *ft = &pl->fdb[t];
+            if (x_affine && ft->k < pl->ord[s]) continue;
+            const pinn_real c = (pinn_real)ft->coef, *Dk = D + (size_t)ft->k * nw;
+            const pinn_real *h0 = h + (size_t)ft->idx[0] * nw;
+            if (ft->k == 1) {
+                for (size_t i = 0; i < nw; i++) Z[i] += c * Dk[i] * h0[i];
+            } else if (ft->k == 2) {
+                const pinn_real *h1 = h + (size_t)ft->idx[1] * nw;
+                for (size_t i = 0; i < nw; i++) Z[i] += c * Dk[i] * h0[i] * h1[i];
+            } else {
+                for (size_t i = 0; i < nw; i++) {
+                    pinn_real prod = c * Dk[i];
+                    for (int b = 0; b < ft->k; b++) prod *= h[(size_t)ft->idx[b] * nw + i];
+                    Z[i] += prod;
+                }
+            }
+        }
+    }
+}
+
+static void backward_general(const pinn_pass *ps, size_t nw, int x_affine, const pinn_real *h, pinn_real *gh,
+                             const pinn_real *D, const pinn_real *gz) {
+    const pinn_plan *pl = ps->plan;
+    for (int s = 1; s < pl->S; s++) {
+        const pinn_real *GZ = gz + (size_t)s * nw;
+        for (int t = pl->fdb_start[s]; t < pl->fdb_start[s + 1]; t++) {
+            const pinn_fdb_term *ft = &pl->fdb[t];
+            if (x_affine && ft->k < pl->ord[s]) continue;
+            int k = ft->k;
+            const pinn_real c = (pinn_real)ft->coef, *Dk = D + (size_t)k * nw, *Dk1 = Dk + nw;
+            for (size_t i = 0; i < nw; i++) {
+                pinn_real g = c * GZ[i];
+                if (g == 0) continue;
+                pinn_real f[PINN_MAX_ORDER], pre = 1;
+                for (int b = 0; b < k; b++) f[b] = h[(size_t)ft->idx[b] * nw + i];
+                /* prefix/suffix products give every leave-one-out product */
+                pinn_real suf[PINN_MAX_ORDER + 1];
+                suf[k] = 1;
+                for (int b = k - 1; b >= 0; b--) suf[b] = suf[b + 1] * f[b];
+                gh[i] += g * Dk1[i] * suf[0];
+                for (int b = 0; b < k; b++) {
+                    gh[(size_t)ft->idx[b] * nw + i] += g * Dk[i] * pre * suf[b + 1];
+                    pre *= f[b];
+                }
+            }
+        }
+    }
+}
+
+/* Order <= 2: stream s has a k=1 term (c1 f' h_s) unless affine, and for order 2 one k=2 term. */
+static void forward_fast(const pinn_pass *ps, size_t nw, int x_affine, const pinn_real *h, const pinn_real *D,
+                         pinn_real *z) {
+    const pinn_plan *pl = ps->plan;
+    const pinn_real *D1 = D + nw, *D2 = D + 2 * nw;
+    for (int s = 1; s < pl->S; s++) {
+        pinn_real *Z = z + (size_t)s * nw;
+        const pinn_real *hs = h + (size_t)s * nw;
+        if (pl->ord[s] == 1) {
+            for (size_t i = 0; i < nw; i++) Z[i] = D1[i] * hs[i];
+            continue;
+        }
+        const pinn_fdb_term *t2 = &pl->fdb[pl->fdb_start[s]];
+        if (t2->k != 2) t2++;
+        const pinn_real *ha = h + (size_t)t2->idx[0] * nw, *hb = h + (size_t)t2->idx[1] * nw;
+        const pinn_real c2 = (pinn_real)t2->coef;
+        if (x_affine)
+            for (size_t i = 0; i < nw; i++) Z[i] = c2 * D2[i] * ha[i] * hb[i];
+        else
+            for (size_t i = 0; i < nw; i++) Z[i] = c2 * D2[i] * ha[i] * hb[i] + D1[i] * hs[i];
+    }
+}
+
+static void backward_fast(const pinn_pass *ps, size_t nw, int x_affine, const pinn_real *h, pinn_real *gh,
+                          const pinn_real *D, const pinn_real *gz) {
+    const pinn_plan *pl = ps->plan;
+    const pinn_real *D1 = D + nw, *D2 = D + 2 * nw, *D3 = D + 3 * nw;
+    for (int s = 1; s < pl->S; s++) {
+        const pinn_real *GZ = gz + (size_t)s * nw, *hs = h + (size_t)s * nw;
+        pinn_real *gs = gh + (size_t)s * nw;
+        if (pl->ord[s] == 1) {
+            for (size_t i = 0; i < nw; i++) {
+                gh[i] += D2[i] * hs[i] * GZ[i];
+                gs[i] += D1[i] * GZ[i];
+            }
+            continue;
+        }
+        const pinn_fdb_term *t2 = &pl->fdb[pl->fdb_start[s]];
+        if (t2->k != 2) t2++;
+        const pinn_real c2 = (pinn_real)t2->coef, *ha = h + (size_t)t2->idx[0] * nw,
+                        *hb = h + (size_t)t2->idx[1] * nw;
+        pinn_real *ga = gh + (size_t)t2->idx[0] * nw, *gb = gh + (size_t)t2->idx[1] * nw;
+        for (size_t i = 0; i < nw; i++) {
+            pinn_real g = GZ[i], g2 = c2 * g * D2[i];
+            pinn_real v0 = c2 * D3[i] * ha[i] * hb[i];
+            if (!x_affine) {
+                v0 += D2[i] * hs[i];
+                gs[i] += D1[i] * g;
+            }
+            gh[i] += v0 * g;
+            ga[i] += g2 * hb[i];
+            gb[i] += g2 * ha[i];
+        }
+    }
+}
+
+void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, const pinn_jetbuf *x,
+                        pinn_jetbuf *z) {
+    size_t nw = (size_t)ps->n * (size_t)nd->w;
+    derivs(ps, nd, x->v, z->aux);
+    memcpy(z->v, z->aux, sizeof(pinn_real) * nw);
+    if (ps->plan->order <= 2 && !ps->general) forward_fast(ps, nw, x_affine, x->v, z->aux, z->v);
+    else forward_general(ps, nw, x_affine, x->v, z->aux, z->v);
+}
+
+void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine, pinn_jetbuf *x,
+                         const pinn_jetbuf *z) {
+    size_t nw = (size_t)ps->n * (size_t)nd->w;
+    const pinn_real *D1 = z->aux + nw;
+    for (size_t i = 0; i < nw; i++) x->g[i] += D1[i] * z->g[i];
+    if (ps->plan->order <= 2 && !ps->general) backward_fast(ps, nw, x_affine, x->v, x->g, z->aux, z->g);
+    else backward_general(ps, nw, x_affine, x->v, x->g, z->aux, z->g);
+}
