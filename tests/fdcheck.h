@@ -15,7 +15,7 @@
 #include "pinnc.h"
 
 /* The full plan of every multi-index of total order <= order in d inputs. */
-static pinn_plan *fd_full_plan(int d, int order) {
+static inline pinn_plan *fd_full_plan(int d, int order) {
     int req[256 * PINN_MAX_INPUTS];
     int n = 0;
     int a[PINN_MAX_INPUTS] = {0};
@@ -40,7 +40,7 @@ typedef struct fd_result {
     double par_max;                    /* worst elementwise error relative to the gradient's max */
 } fd_result;
 
-static double fd_loss(const pinn_real *J, size_t per, int S) {
+static inline double fd_loss(const pinn_real *J, size_t per, int S) {
     double L = 0;
     for (int s = 0; s < S; s++) {
         double c = 0.3 + 0.1 * s, e = 0.05 * (s % 3) - 0.05;
@@ -50,7 +50,7 @@ static double fd_loss(const pinn_real *J, size_t per, int S) {
 }
 
 /* Runs both checks for graph g (its output set) under plan at n points drawn in [lo, hi]^d. */
-static fd_result fd_check(const pinn_graph *g, const pinn_plan *plan, pinn_real *params, int n, double lo, double hi,
+static inline fd_result fd_check(const pinn_graph *g, const pinn_plan *plan, pinn_real *params, int n, double lo, double hi,
                           int general, unsigned seed) {
     fd_result r;
     memset(&r, 0, sizeof r);
