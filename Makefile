@@ -24,5 +24,8 @@ test-sanitize: deps
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 PINN_TEST_QUICK=1 ctest --output-on-failure -j $(JOBS)
 
+example: build
+	@./$(BUILD)/poisson1d
+
 clean:
 	rm -rf $(BUILD) build-asan
