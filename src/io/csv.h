@@ -1,0 +1,40 @@
+/* csv.h - internal reader and atomic writer for numeric CSV tables with one header row
+ * (reference data, point files, histories).  Numbers are parsed with strtod in the "C" locale
+ * the library assumes. */
+#ifndef PINN_IO_CSV_H
+#define PINN_IO_CSV_H
+
+#include <stddef.h>
+
+#include "pinnc/core.h"
+
+/* A numeric table: ncols named columns, nrows rows, values row-major (data[r*ncols + c]). */
+typedef struct pinn_csv_table {
+    size_t nrows, ncols;
+    char **names;  /* ncols NUL-terminated column names (surrounding spaces and quotes removed) */
+    double *data;  /* nrows*ncols values */
+} pinn_csv_table;
+
+/* Zero t so that pinn_csv_free is safe on it. */
+void pinn_csv_init(pinn_csv_table *t);
+/* Release what t owns and zero it. */
+void pinn_csv_free(pinn_csv_table *t);
+
+/* Read a comma-separated file: the first non-blank line is the header, every later non-blank line
+ * a row of exactly ncols numbers (blank lines and lines starting with '#' are skipped; CRLF is
+ * accepted).  On success t (initialised or zeroed) owns the names and data.  Errors: PINN_ERR_IO
+ * (cannot open/read, naming the file), PINN_ERR_PARSE with "path:line: ..." for an empty header,
+ * a ragged row or a field that is not a number, PINN_ERR_NOMEM.  t is left empty on failure. */
+pinn_status pinn_csv_read(const char *path, pinn_csv_table *t, pinn_error *err);
+
+/* Index of the column called name, or -1 if there is none. */
+long pinn_csv_column(const pinn_csv_table *t, const char *name);
+
+/* Write a table (header of ncols names, then nrows rows of data[r*ncols + c] printed with 17
+ * significant digits) to a temporary file in the directory of path, flush it to disk and rename
+ * it over path, so readers never see a partial file.  PINN_ERR_IO names the file on failure
+ * (the temporary file is removed); PINN_ERR_INVALID for NULL arguments or ncols = 0. */
+pinn_status pinn_csv_write_atomic(const char *path, const char *const *names, size_t nrows,
+                                  size_t ncols, const double *data, pinn_error *err);
+
+#endif
