@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "jet/vmath.h"
 #include "pinnc/jet.h"
 
 static const char *const fn_names[PINN_FN_COUNT] = {
@@ -64,13 +65,16 @@ void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pi
     case PINN_FN_TANH:
     case PINN_FN_SIGMOID: {
         int th = f == PINN_FN_TANH;
-        if (th) poly_table(1, 0, -1, K, c);
-        else poly_table(0, 1, -1, K, c);
-        for (size_t i = 0; i < n; i++) {
-            double y = th ? tanh(x[i]) : 1.0 / (1.0 + exp(-x[i]));
-            D[i] = (pinn_real)y;
-            for (int k = 1; k <= K; k++) D[k * n + i] = (pinn_real)horner(c[k], k + 1, y);
+        if (th) {
+            poly_table(1, 0, -1, K, c);
+            pinn_vtanh(x, D, n);
+        } else { /* sigmoid(x) = (1 + tanh(x/2)) / 2 */
+            poly_table(0, 1, -1, K, c);
+            for (size_t i = 0; i < n; i++) D[i] = (pinn_real)(0.5 * x[i]);
+            pinn_vtanh(D, D, n);
+            for (size_t i = 0; i < n; i++) D[i] = (pinn_real)(0.5 + 0.5 * D[i]);
         }
+        for (int k = 1; k <= K; k++) pinn_vpoly(c[k], k + 1, D, D + k * n, n);
         return;
     }
     case PINN_FN_SWISH:
@@ -111,10 +115,8 @@ void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pi
         }
         return;
     case PINN_FN_EXP:
-        for (size_t i = 0; i < n; i++) {
-            double e = exp(x[i]);
-            for (int k = 0; k <= K; k++) D[k * n + i] = (pinn_real)e;
-        }
+        pinn_vexp(x, D, n);
+        for (int k = 1; k <= K; k++) memcpy(D + k * n, D, sizeof(pinn_real) * n);
         return;
     case PINN_FN_LOG:
         for (size_t i = 0; i < n; i++) {

@@ -1,0 +1,99 @@
+/* vmath.c - vectorisable exp/expm1/tanh over arrays.
+ *
+ * expm1(x): x = k ln2 + r with |r| <= ln2/2 (k by the round-to-nearest "shifter" trick, so no
+ * integer conversion instructions are needed), expm1(r) by its Taylor polynomial of degree 13
+ * (truncation < 1e-17 relative), then expm1(x) = 2^k expm1(r) + (2^k - 1).
+ * tanh(x) = -sign(x) e / (2 + e) with e = expm1(-2|x|), which keeps full relative accuracy for
+ * small |x|.  Arguments are clamped where the results saturate. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "jet/vmath.h"
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define VM_CLONES __attribute__((target_clones("default", "avx2", "avx512f"), optimize("O3")))
+#else
+#define VM_CLONES
+#endif
+
+static inline double as_double(uint64_t u) {
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+static inline uint64_t as_u64(double d) {
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+/* 2^k and expm1(r) for x = k ln2 + r, inlined into the array loops; -708 <= x <= 709. */
+static inline void exp_parts(double x, double *scale_out, double *em_out) {
+    const double shifter = 0x1.8p52, inv_ln2 = 1.4426950408889634, ln2_hi = 0x1.62e42fefa3800p-1,
+                 ln2_lo = 0x1.ef35793c76730p-45;
+    double kd = x * inv_ln2 + shifter;
+    uint64_t ki = as_u64(kd);
+    kd -= shifter;
+    double r = x - kd * ln2_hi - kd * ln2_lo;
+    /* Taylor coefficients 1/j!, j = 2..13 */
+    double p = 1.0 / 6227020800.0;
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    double em = r + r * r * p;                      /* expm1(r) */
+    *scale_out = as_double(((ki + 1023u) & 0x7ffu) << 52); /* 2^k, -1022 <= k <= 1023 */
+    *em_out = em;
+}
+
+/* expm1 of one value; x in [-40, 709]. */
+static inline double expm1_core(double x) {
+    double scale, em;
+    exp_parts(x, &scale, &em);
+    return scale * em + (scale - 1.0);
+}
+
+VM_CLONES void pinn_vexpm1(const pinn_real *x, pinn_real *y, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i];
+        v = v < -40.0 ? -40.0 : (v > 709.0 ? 709.0 : v);
+        y[i] = (pinn_real)expm1_core(v);
+    }
+}
+
+VM_CLONES void pinn_vexp(const pinn_real *x, pinn_real *y, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i];
+        double c = v < -708.0 ? -708.0 : (v > 709.0 ? 709.0 : v), scale, em;
+        exp_parts(c, &scale, &em);
+        double e = scale + scale * em;
+        y[i] = (pinn_real)(v < -708.0 ? 0.0 : (v > 709.0 ? HUGE_VAL : e));
+    }
+}
+
+VM_CLONES void pinn_vtanh(const pinn_real *x, pinn_real *y, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i], a = fabs(v);
+        double m = -2.0 * (a > 20.0 ? 20.0 : a);
+        double e = expm1_core(m);
+        double t = -e / (2.0 + e);
+        y[i] = (pinn_real)copysign(t, v);
+    }
+}
+
+/* out[i] = sum_j c[j] y[i]^j (Horner), j = 0..deg. */
+VM_CLONES void pinn_vpoly(const double *c, int deg, const pinn_real *y, pinn_real *out, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        double v = y[i], r = c[deg];
+        for (int j = deg - 1; j >= 0; j--) r = r * v + c[j];
+        out[i] = (pinn_real)r;
+    }
+}

@@ -1,0 +1,16 @@
+/* vmath.h - array versions of exp, expm1 and tanh written so the compiler vectorises them
+ * (branch-free range reduction and polynomials); accurate to a few ulp in double. */
+#ifndef PINN_JET_VMATH_H
+#define PINN_JET_VMATH_H
+
+#include <stddef.h>
+
+#include "pinnc/core.h"
+
+void pinn_vexpm1(const pinn_real *x, pinn_real *y, size_t n);
+void pinn_vexp(const pinn_real *x, pinn_real *y, size_t n);
+void pinn_vtanh(const pinn_real *x, pinn_real *y, size_t n);
+/* out[i] = sum_{j<=deg} c[j] y[i]^j */
+void pinn_vpoly(const double *c, int deg, const pinn_real *y, pinn_real *out, size_t n);
+
+#endif
