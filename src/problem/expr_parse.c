@@ -1,0 +1,395 @@
+/* expr_parse.c - lexer and recursive-descent parser of the expression language, with symbol
+ * resolution (coordinates, fields with derivative subscripts, lap(), u_n, constants, parameters),
+ * expansion of lap and u_n into sums of leaves, and constant folding.
+ *
+ * Grammar (lowest precedence first):
+ *   top   := or ['=' or]               (the '=' of an equation, when one is wanted)
+ *   or    := and {'or' and}
+ *   and   := not {'and' not}
+ *   not   := 'not' not | cmp
+ *   cmp   := sum [('<'|'<='|'>'|'>='|'=='|'!='|'=') sum]
+ *   sum   := prod {('+'|'-') prod}
+ *   prod  := unary {('*'|'/') unary}
+ *   unary := ('-'|'+') unary | power
+ *   power := atom ['^' unary]          (right-associative; -x^2 = -(x^2))
+ *   atom  := number | name | name '(' args ')' | '(' or ')' */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "problem/expr_internal.h"
+
+typedef struct parser {
+    const char *s;
+    size_t pos;
+    const pinn_expr_symbols *sym;
+    pinn_expr *e;
+    int cap;
+    pinn_error *err;
+    int failed;
+    int eq_as_test; /* '=' inside comparisons is an equality test */
+} parser;
+
+static int perr(parser *p, size_t col, const char *fmt, const char *arg) {
+    if (p->failed) return -1;
+    p->failed = 1;
+    char msg[300];
+    snprintf(msg, sizeof msg, fmt, arg);
+    pinn_error_set(p->err, PINN_ERR_PARSE, "column %zu: %s", col + 1, msg);
+    return -1;
+}
+
+static void skip_ws(parser *p) {
+    while (p->s[p->pos] && isspace((unsigned char)p->s[p->pos])) p->pos++;
+}
+
+/* The current token as text for messages. */
+static const char *near(parser *p, char *buf, size_t n) {
+    skip_ws(p);
+    if (!p->s[p->pos]) return "end of input";
+    size_t k = 0;
+    const char *c = p->s + p->pos;
+    if (isalnum((unsigned char)*c) || *c == '_' || *c == '.')
+        while (k + 1 < n && (isalnum((unsigned char)c[k]) || c[k] == '_' || c[k] == '.')) buf[k] = c[k], k++;
+    else buf[k++] = *c;
+    buf[k] = '\0';
+    return buf;
+}
+
+static int node(parser *p, ex_op op, int a, int b, double v, int idx) {
+    if (p->failed) return -1;
+    if (p->e->n_nodes == p->cap) {
+        int cap = p->cap ? 2 * p->cap : 64;
+        ex_node *nn = realloc(p->e->nodes, sizeof *nn * (size_t)cap);
+        if (!nn) {
+            p->failed = 1;
+            pinn_error_set(p->err, PINN_ERR_NOMEM, "expression: out of memory");
+            return -1;
+        }
+        p->e->nodes = nn;
+        p->cap = cap;
+    }
+    ex_node *n = &p->e->nodes[p->e->n_nodes];
+    memset(n, 0, sizeof *n);
+    n->op = op;
+    n->a = a;
+    n->b = b;
+    n->value = v;
+    n->index = idx;
+    return p->e->n_nodes++;
+}
+
+static int accept(parser *p, const char *tok) {
+    skip_ws(p);
+    size_t l = strlen(tok);
+    if (strncmp(p->s + p->pos, tok, l) != 0) return 0;
+    if (isalpha((unsigned char)tok[0]) && (isalnum((unsigned char)p->s[p->pos + l]) || p->s[p->pos + l] == '_')) return 0;
+    p->pos += l;
+    return 1;
+}
+
+static int leaf_of(parser *p, int field, const int *alpha) {
+    pinn_expr *e = p->e;
+    for (int k = 0; k < e->n_leaves; k++)
+        if (e->leaves[k].field == field && !memcmp(e->leaves[k].alpha, alpha, sizeof(int) * PINN_MAX_INPUTS))
+            return node(p, EX_DERIV, -1, -1, 0, k);
+    if (e->n_leaves == 64) return perr(p, p->pos, "%s", "more than 64 distinct derivatives");
+    e->leaves[e->n_leaves].field = field;
+    memcpy(e->leaves[e->n_leaves].alpha, alpha, sizeof(int) * PINN_MAX_INPUTS);
+    return node(p, EX_DERIV, -1, -1, 0, e->n_leaves++);
+}
+
+static int spatial(const parser *p, int c) { return p->sym->spatial ? p->sym->spatial[c] : 1; }
+
+static int find(const char *const *names, int n, const char *s, size_t len) {
+    for (int i = 0; i < n; i++)
+        if (strlen(names[i]) == len && strncmp(names[i], s, len) == 0) return i;
+    return -1;
+}
+
+/* Field reference with optional subscript: fills field and alpha; returns 0 if name is not one,
+ * 1 on success, -1 on error.  "n" in a subscript means the normal derivative (*normal = 1). */
+static int field_ref(parser *p, const char *name, size_t len, size_t col, int *field, int *alpha, int *normal) {
+    memset(alpha, 0, sizeof(int) * PINN_MAX_INPUTS);
+    *normal = 0;
+    const char *us = memchr(name, '_', len);
+    size_t blen = us ? (size_t)(us - name) : len;
+    *field = find(p->sym->fields, p->sym->n_fields, name, blen);
+    if (*field < 0) return 0;
+    if (!us) return 1;
+    int order = 0;
+    for (const char *c = us + 1; c < name + len; c++) {
+        int ci = find(p->sym->coords, p->sym->n_coords, c, 1);
+        if (ci < 0 && *c == 'n' && !*normal && c + 1 == name + len && c == us + 1) {
+            *normal = 1;
+            continue;
+        }
+        if (ci < 0) {
+            char bad[2] = {*c, 0};
+            return perr(p, col + (size_t)(c - name), "unknown coordinate '%s' in a derivative subscript", bad);
+        }
+        alpha[ci]++;
+        if (++order > PINN_MAX_ORDER) return perr(p, col, "%s", "derivative order above 6");
+    }
+    return 1;
+}
+
+/* u_n = sum over spatial coordinates of n_i * u_{x_i} */
+static int normal_deriv(parser *p, int field, const int *alpha) {
+    int acc = -1;
+    p->e->uses_normals = 1;
+    for (int c = 0; c < p->sym->n_coords; c++) {
+        if (!spatial(p, c)) continue;
+        int a2[PINN_MAX_INPUTS];
+        memcpy(a2, alpha, sizeof a2);
+        a2[c]++;
+        int term = node(p, EX_MUL, node(p, EX_NORMAL, -1, -1, 0, c), leaf_of(p, field, a2), 0, 0);
+        acc = acc < 0 ? term : node(p, EX_ADD, acc, term, 0, 0);
+    }
+    return acc;
+}
+
+static int parse_or(parser *p);
+static int parse_unary(parser *p);
+
+static const struct {
+    const char *name;
+    ex_op op;
+    int nargs;
+} funcs[] = {{"sin", EX_SIN, 1},   {"cos", EX_COS, 1},   {"tan", EX_TAN, 1},   {"exp", EX_EXP, 1},
+             {"log", EX_LOG, 1},   {"ln", EX_LOG, 1},    {"sqrt", EX_SQRT, 1}, {"tanh", EX_TANH, 1},
+             {"sinh", EX_SINH, 1}, {"cosh", EX_COSH, 1}, {"abs", EX_ABS, 1},   {"sign", EX_SIGN, 1},
+             {"atan", EX_ATAN, 1}, {"asin", EX_ASIN, 1}, {"acos", EX_ACOS, 1}, {"min", EX_MIN, 2},
+             {"max", EX_MAX, 2}};
+
+static int parse_call(parser *p, const char *name, size_t len, size_t col) {
+    char nm[64];
+    snprintf(nm, sizeof nm, "%.*s", (int)(len < 63 ? len : 63), name);
+    if (!strcmp(nm, "lap")) { /* lap(field[_subscript]) */
+        skip_ws(p);
+        size_t c0 = p->pos, l = 0;
+        while (isalnum((unsigned char)p->s[p->pos + l]) || p->s[p->pos + l] == '_') l++;
+        int field, alpha[PINN_MAX_INPUTS], normal;
+        int ok = l ? field_ref(p, p->s + c0, l, c0, &field, alpha, &normal) : 0;
+        if (ok < 0) return -1;
+        if (!ok || normal) return perr(p, c0, "%s", "lap() takes a field, e.g. lap(u)");
+        p->pos += l;
+        if (!accept(p, ")")) {
+            char b[32];
+            return perr(p, p->pos, "expected ')' after lap(field (got '%s')", near(p, b, sizeof b));
+        }
+        int acc = -1;
+        for (int c = 0; c < p->sym->n_coords; c++) {
+            if (!spatial(p, c)) continue;
+            int a2[PINN_MAX_INPUTS];
+            memcpy(a2, alpha, sizeof a2);
+            a2[c] += 2;
+            int lf = leaf_of(p, field, a2);
+            acc = acc < 0 ? lf : node(p, EX_ADD, acc, lf, 0, 0);
+        }
+        return acc < 0 ? perr(p, col, "%s", "lap() needs a spatial coordinate") : acc;
+    }
+    for (size_t f = 0; f < sizeof funcs / sizeof funcs[0]; f++) {
+        if (strcmp(nm, funcs[f].name)) continue;
+        int a = parse_or(p), b = -1;
+        if (funcs[f].nargs == 2) {
+            if (!accept(p, ",")) return perr(p, p->pos, "%s() takes two arguments", funcs[f].name);
+            b = parse_or(p);
+        }
+        if (accept(p, ",")) return perr(p, p->pos, "too many arguments to %s()", funcs[f].name);
+        if (!accept(p, ")")) {
+            char bb[32];
+            return perr(p, p->pos, "expected ')' (got '%s')", near(p, bb, sizeof bb));
+        }
+        return node(p, funcs[f].op, a, b, 0, 0);
+    }
+    return perr(p, col, "unknown function '%s'", nm);
+}
+
+static int parse_atom(parser *p) {
+    skip_ws(p);
+    size_t col = p->pos;
+    const char *c = p->s + p->pos;
+    char b[32];
+    if (isdigit((unsigned char)*c) || (*c == '.' && isdigit((unsigned char)c[1]))) {
+        char *end;
+        double v = strtod(c, &end);
+        p->pos += (size_t)(end - c);
+        if (isalpha((unsigned char)p->s[p->pos]) || p->s[p->pos] == '_')
+            return perr(p, p->pos, "unexpected '%s' after a number (write 2*x)", near(p, b, sizeof b));
+        return node(p, EX_CONST, -1, -1, v, 0);
+    }
+    if (accept(p, "(")) {
+        int r = parse_or(p);
+        if (!accept(p, ")")) return perr(p, p->pos, "expected ')' (got '%s')", near(p, b, sizeof b));
+        return r;
+    }
+    if (!isalpha((unsigned char)*c) && *c != '_') {
+        if (!*c) return perr(p, col, "%s", "expected a number, a name or '(' (got end of input)");
+        return perr(p, col, "expected a number, a name or '(' (got '%s')", near(p, b, sizeof b));
+    }
+    size_t len = 0;
+    while (isalnum((unsigned char)c[len]) || c[len] == '_') len++;
+    p->pos += len;
+    if (accept(p, "(")) return parse_call(p, c, len, col);
+    const pinn_expr_symbols *s = p->sym;
+    int i;
+    if ((i = find(s->coords, s->n_coords, c, len)) >= 0) {
+        p->e->uses_coords = 1;
+        return node(p, EX_COORD, -1, -1, 0, i);
+    }
+    if ((i = find(s->param_names, s->n_params, c, len)) >= 0) return node(p, EX_PARAM, -1, -1, 0, i);
+    if ((i = find(s->const_names, s->n_consts, c, len)) >= 0) return node(p, EX_CONST, -1, -1, s->const_values[i], 0);
+    int field, alpha[PINN_MAX_INPUTS], normal;
+    int ok = field_ref(p, c, len, col, &field, alpha, &normal);
+    if (ok < 0) return -1;
+    if (ok) return normal ? normal_deriv(p, field, alpha) : leaf_of(p, field, alpha);
+    if (len == 2 && !strncmp(c, "pi", 2)) return node(p, EX_CONST, -1, -1, 3.14159265358979323846, 0);
+    if (len == 1 && *c == 'e') return node(p, EX_CONST, -1, -1, 2.71828182845904523536, 0);
+    const char *us = memchr(c, '_', len);
+    if (us && find(s->fields, s->n_fields, c, (size_t)(us - c)) < 0 && s->n_fields > 0) {
+        snprintf(b, sizeof b, "%.*s", (int)((size_t)(us - c) < 31 ? (size_t)(us - c) : 31), c);
+        return perr(p, col, "unknown field '%s' in a derivative", b);
+    }
+    snprintf(b, sizeof b, "%.*s", (int)(len < 31 ? len : 31), c);
+    return perr(p, col, "unknown name '%s'", b);
+}
+
+static int parse_power(parser *p) {
+    int a = parse_atom(p);
+    if (accept(p, "^") || accept(p, "**")) return node(p, EX_POW, a, parse_unary(p), 0, 0);
+    return a;
+}
+
+static int parse_unary(parser *p) {
+    if (accept(p, "-")) return node(p, EX_NEG, parse_unary(p), -1, 0, 0);
+    if (accept(p, "+")) return parse_unary(p);
+    return parse_power(p);
+}
+
+static int parse_prod(parser *p) {
+    int a = parse_unary(p);
+    for (;;) {
+        skip_ws(p);
+        if (p->s[p->pos] == '*' && p->s[p->pos + 1] != '*') p->pos++, a = node(p, EX_MUL, a, parse_unary(p), 0, 0);
+        else if (accept(p, "/")) a = node(p, EX_DIV, a, parse_unary(p), 0, 0);
+        else return a;
+    }
+}
+
+static int parse_sum(parser *p) {
+    int a = parse_prod(p);
+    for (;;) {
+        if (accept(p, "+")) a = node(p, EX_ADD, a, parse_prod(p), 0, 0);
+        else if (accept(p, "-")) a = node(p, EX_SUB, a, parse_prod(p), 0, 0);
+        else return a;
+    }
+}
+
+static int parse_cmp(parser *p) {
+    int a = parse_sum(p);
+    static const struct {
+        const char *t;
+        ex_op op;
+    } ops[] = {{"<=", EX_LE}, {">=", EX_GE}, {"==", EX_EQ}, {"!=", EX_NE}, {"<", EX_LT}, {">", EX_GT}};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
+        if (accept(p, ops[k].t)) return node(p, ops[k].op, a, parse_sum(p), 0, 0);
+    skip_ws(p);
+    if (p->eq_as_test && p->s[p->pos] == '=') {
+        p->pos++;
+        return node(p, EX_EQ, a, parse_sum(p), 0, 0);
+    }
+    return a;
+}
+
+static int parse_not(parser *p) {
+    if (accept(p, "not")) return node(p, EX_NOT, parse_not(p), -1, 0, 0);
+    return parse_cmp(p);
+}
+
+static int parse_and(parser *p) {
+    int a = parse_not(p);
+    while (accept(p, "and")) a = node(p, EX_AND, a, parse_not(p), 0, 0);
+    return a;
+}
+
+static int parse_or(parser *p) {
+    int a = parse_and(p);
+    while (accept(p, "or")) a = node(p, EX_OR, a, parse_and(p), 0, 0);
+    return a;
+}
+
+static int is_logical(ex_op op) { return op >= EX_LT && op <= EX_NOT; }
+
+/* Folds constant subtrees bottom-up and marks active/varying nodes.  Children precede parents in
+ * the node array except where folding rewrote them, so a recursive walk is used. */
+static void fold(pinn_expr *e, int i, double (*apply)(ex_op, double, double)) {
+    ex_node *n = &e->nodes[i];
+    if (n->a >= 0) fold(e, n->a, apply);
+    if (n->b >= 0) fold(e, n->b, apply);
+    n = &e->nodes[i];
+    const ex_node *A = n->a >= 0 ? &e->nodes[n->a] : NULL, *B = n->b >= 0 ? &e->nodes[n->b] : NULL;
+    switch (n->op) {
+    case EX_CONST: n->varying = n->active = 0; return;
+    case EX_COORD: case EX_NORMAL: n->varying = 1, n->active = 0; return;
+    case EX_DERIV: n->varying = 1, n->active = 1; return;
+    case EX_PARAM: n->varying = 0, n->active = 1; return;
+    default: break;
+    }
+    n->varying = (A && A->varying) || (B && B->varying);
+    n->active = ((A && A->active) || (B && B->active)) && !is_logical(n->op) && n->op != EX_SIGN;
+    if ((A && A->op != EX_CONST) || (B && B->op != EX_CONST)) return;
+    n->value = apply(n->op, A ? A->value : 0, B ? B->value : 0);
+    n->op = EX_CONST;
+    n->a = n->b = -1;
+}
+
+double pinn_expr_apply(ex_op op, double a, double b, double tol);
+static double apply_default(ex_op op, double a, double b) { return pinn_expr_apply(op, a, b, 1e-9); }
+
+pinn_status pinn_expr_parse(pinn_expr *e, const char *text, const pinn_expr_symbols *sym, pinn_expr_kind want,
+                            pinn_error *err) {
+    parser p = {text, 0, sym, e, 0, err, 0, want == PINN_EXPR_PREDICATE};
+    char b[32];
+    skip_ws(&p);
+    if (!text[p.pos]) {
+        perr(&p, p.pos, "%s", "empty expression");
+        return PINN_ERR_PARSE;
+    }
+    int root = parse_or(&p);
+    skip_ws(&p);
+    int eq = 0;
+    if (!p.failed && want != PINN_EXPR_PREDICATE && text[p.pos] == '=' && text[p.pos + 1] != '=') {
+        if (want == PINN_EXPR_VALUE) perr(&p, p.pos, "%s", "unexpected '=' (an expression is expected here)");
+        p.pos++;
+        size_t c2 = p.pos;
+        int rhs = parse_or(&p);
+        skip_ws(&p);
+        if (!p.failed && text[p.pos] == '=' && text[p.pos + 1] != '=')
+            perr(&p, p.pos, "%s", "a second '=' (an equation has one)");
+        (void)c2;
+        root = node(&p, EX_SUB, root, rhs, 0, 0);
+        eq = 1;
+    }
+    if (!p.failed && text[p.pos]) perr(&p, p.pos, "unexpected '%s'", near(&p, b, sizeof b));
+    if (p.failed) return err && err->status != PINN_OK ? err->status : PINN_ERR_PARSE;
+    e->root = root;
+    const ex_node *r = &e->nodes[root];
+    int logical = is_logical(r->op);
+    if (want == PINN_EXPR_PREDICATE && !logical) {
+        pinn_error_set(err, PINN_ERR_PARSE, "column 1: expected a condition such as 'x = 0' or 'x < 1 and y > 0'");
+        return PINN_ERR_PARSE;
+    }
+    if (want == PINN_EXPR_EQUATION && logical) {
+        pinn_error_set(err, PINN_ERR_PARSE, "column 1: expected an equation 'lhs = rhs', got a condition");
+        return PINN_ERR_PARSE;
+    }
+    e->kind = want == PINN_EXPR_PREDICATE ? PINN_EXPR_PREDICATE
+              : (eq || want == PINN_EXPR_EQUATION) ? PINN_EXPR_EQUATION
+              : logical ? PINN_EXPR_PREDICATE
+                        : PINN_EXPR_VALUE;
+    fold(e, root, apply_default);
+    return PINN_OK;
+}
