@@ -17,5 +17,7 @@
 #include "pinnc/expr.h"
 #include "pinnc/geom.h"
 #include "pinnc/ref.h"
+#include "pinnc/problem.h"
+#include "pinnc/train.h"
 
 #endif

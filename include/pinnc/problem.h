@@ -1,0 +1,190 @@
+/* pinnc/problem.h - a PDE problem as plain data: domain, constants, fields, unknown parameters,
+ * equations, conditions, model, training, reference and output settings.
+ *
+ * The YAML loader (pinn_problem_load) fills this struct; a C user may fill it by hand instead
+ * (pinn_problem_defaults first).  Expressions stay text here and are compiled by the trainer.
+ * Every item remembers the line it came from so that later errors can name file and line. */
+#ifndef PINNC_PROBLEM_H
+#define PINNC_PROBLEM_H
+
+#include "pinnc/core.h"
+#include "pinnc/jet.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PINN_NAME_MAX 32
+#define PINN_EXPR_MAX 512
+#define PINN_PATH_MAX 512
+#define PINN_MAX_FIELDS 8
+#define PINN_MAX_CONSTS 32
+#define PINN_MAX_PARAMS 8
+#define PINN_MAX_EQUATIONS 8
+#define PINN_MAX_CONDITIONS 16
+#define PINN_MAX_VERTICES 64
+#define PINN_MAX_HIDDEN 32
+#define PINN_MAX_EXPERTS 16
+
+typedef struct pinn_named_expr {
+    char name[PINN_NAME_MAX];
+    char expr[PINN_EXPR_MAX];
+    double value; /* constants: the evaluated value; parameters: the initial value */
+    int line;
+} pinn_named_expr;
+
+/* Spatial shape of the domain; the box is made from the coordinate ranges. */
+typedef enum pinn_domain_shape {
+    PINN_DOMAIN_BOX = 0, /* the product of the coordinate ranges */
+    PINN_DOMAIN_POLYGON, /* polygon in the two spatial coordinates (time range from its coordinate) */
+    PINN_DOMAIN_LSHAPE,  /* [-1,1]^2 minus (0,1)x(-1,0), a polygon shortcut */
+    PINN_DOMAIN_DISK,
+    PINN_DOMAIN_SHAPE_COUNT
+} pinn_domain_shape;
+const char *pinn_domain_shape_to_string(pinn_domain_shape s);
+
+typedef struct pinn_domain {
+    int d;                                  /* number of coordinates (1..4) */
+    char coord[PINN_MAX_INPUTS][PINN_NAME_MAX];
+    double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];
+    int time;                               /* index of the time coordinate, -1 if none ("t" by default) */
+    int periodic[PINN_MAX_INPUTS];          /* informational: coordinates with periodic conditions */
+    pinn_domain_shape shape;
+    int n_vertices;                         /* polygon */
+    double vertex[PINN_MAX_VERTICES][2];
+    double center[2], radius;               /* disk */
+    int line;
+} pinn_domain;
+
+typedef enum pinn_cond_kind {
+    PINN_COND_EQUATION = 0, /* an equation on points selected by a predicate (Dirichlet, Neumann, Robin, initial) */
+    PINN_COND_PERIODIC,     /* u(a) = u(b) (and derivatives) along one coordinate */
+    PINN_COND_DATA,         /* field values at points read from a CSV file */
+    PINN_COND_KIND_COUNT
+} pinn_cond_kind;
+const char *pinn_cond_kind_to_string(pinn_cond_kind k);
+
+typedef struct pinn_condition {
+    char name[PINN_NAME_MAX];
+    pinn_cond_kind kind;
+    char on[PINN_EXPR_MAX];       /* EQUATION: predicate selecting boundary points, e.g. "x = -1 or x = 1" */
+    char equation[PINN_EXPR_MAX]; /* EQUATION: e.g. "u = 0", "u_n = 0", "u_t = 0" */
+    int points;                   /* points to sample (EQUATION, PERIODIC) */
+    double weight;                /* fixed loss weight (default 1) */
+    int coordinate;               /* PERIODIC: the periodic coordinate */
+    int derivatives;              /* PERIODIC: also match derivatives up to this order (default 1) */
+    char file[PINN_PATH_MAX];     /* DATA: CSV with coordinate columns and field columns */
+    double noise;                 /* DATA: std of Gaussian noise added to the targets (default 0) */
+    int line;
+} pinn_condition;
+
+typedef enum pinn_model_kind { PINN_MODEL_MLP = 0, PINN_MODEL_MOE, PINN_MODEL_KIND_COUNT } pinn_model_kind;
+const char *pinn_model_kind_to_string(pinn_model_kind k);
+
+typedef struct pinn_model_cfg {
+    pinn_model_kind kind;
+    int n_hidden;
+    int hidden[PINN_MAX_HIDDEN];
+    pinn_fn activation;
+    double activation_p;          /* k for relu^k */
+    int residual, normalize;      /* normalize defaults to 1 */
+    pinn_init init;
+    char transform[PINN_EXPR_MAX]; /* output transform, e.g. "sin(pi*x)*N" ("" = none) */
+    int experts;                   /* MOE */
+    int gate_hidden[PINN_MAX_HIDDEN], n_gate_hidden;
+    int line;
+} pinn_model_cfg;
+
+typedef enum pinn_opt_kind { PINN_OPT_ADAM = 0, PINN_OPT_LBFGS, PINN_OPT_KIND_COUNT } pinn_opt_kind;
+
+typedef struct pinn_train_cfg {
+    int collocation;      /* interior points */
+    int epochs;           /* Adam epochs (a pass over all collocation points) */
+    double lr;            /* Adam learning rate */
+    char schedule[PINN_NAME_MAX]; /* constant | exponential | cosine */
+    double decay_rate;    /* exponential: gamma per decay_steps */
+    int decay_steps;
+    double lr_min;        /* cosine floor */
+    int lbfgs_iters;      /* L-BFGS iterations after Adam (0: none) */
+    int lbfgs_memory;
+    double lbfgs_gtol, lbfgs_ftol;
+    char sampler[PINN_NAME_MAX];  /* uniform | lhs | sobol | halton | grid */
+    int resample_every;   /* 0: fixed points */
+    int batch;            /* mini-batch of collocation points per step (0: full batch) */
+    int block;            /* points per block inside a term (0: default) */
+    unsigned long seed;
+    int threads;          /* 0: all cores */
+    int log_every, eval_every, checkpoint_every;
+    int line;
+} pinn_train_cfg;
+
+typedef enum pinn_ref_kind {
+    PINN_REFK_NONE = 0,
+    PINN_REFK_EXACT,       /* exact solution expressions per field */
+    PINN_REFK_BURGERS,     /* Cole-Hopf */
+    PINN_REFK_ALLEN_CAHN,  /* Fourier pseudo-spectral + ETDRK4 */
+    PINN_REFK_POISSON_FD,  /* finite differences on the polygon/box */
+    PINN_REFK_BUCKLEY_LEVERETT,
+    PINN_REFK_CSV,         /* a CSV file of coordinates and field values */
+    PINN_REFK_COUNT
+} pinn_ref_kind;
+const char *pinn_ref_kind_to_string(pinn_ref_kind k);
+
+typedef struct pinn_reference_cfg {
+    pinn_ref_kind kind;
+    char exact[PINN_MAX_FIELDS][PINN_EXPR_MAX]; /* EXACT: one expression per field */
+    char file[PINN_PATH_MAX];                    /* CSV */
+    char nu[PINN_EXPR_MAX];                      /* BURGERS: viscosity expression (default the constant nu) */
+    char source[PINN_EXPR_MAX];                  /* POISSON_FD: f in -lap(u) = f */
+    char boundary[PINN_EXPR_MAX];                /* POISSON_FD: g on the boundary */
+    char initial[PINN_EXPR_MAX];                 /* BURGERS/ALLEN_CAHN: u(0,x) */
+    double diffusion, c1, c3;                    /* ALLEN_CAHN: u_t = d u_xx + c1 u + c3 u^3 */
+    double mobility;                             /* BUCKLEY_LEVERETT: M */
+    double h;                                    /* POISSON_FD grid spacing; ALLEN_CAHN time step */
+    int line;
+} pinn_reference_cfg;
+
+typedef struct pinn_output_cfg {
+    int grid[PINN_MAX_INPUTS]; /* evaluation grid points per coordinate (0: a default) */
+    int npy, png;
+    int line;
+} pinn_output_cfg;
+
+typedef struct pinn_problem {
+    char file[PINN_PATH_MAX];  /* where it was read from ("" when built in C) */
+    char title[128];
+    pinn_domain domain;
+    int n_consts;
+    pinn_named_expr consts[PINN_MAX_CONSTS];
+    int n_fields;
+    char fields[PINN_MAX_FIELDS][PINN_NAME_MAX];
+    int n_params;
+    pinn_named_expr params[PINN_MAX_PARAMS]; /* trainable PDE parameters (inverse problems) */
+    int n_equations;
+    pinn_named_expr equations[PINN_MAX_EQUATIONS]; /* name optional, expr the equation */
+    int n_conditions;
+    pinn_condition conditions[PINN_MAX_CONDITIONS];
+    pinn_model_cfg model;
+    pinn_train_cfg train;
+    pinn_reference_cfg reference;
+    pinn_output_cfg output;
+} pinn_problem;
+
+/* Fill p with the documented defaults (see docs/problem-file.md); no domain, fields or equations. */
+void pinn_problem_defaults(pinn_problem *p);
+
+/* Read a YAML problem file into p (defaults first), apply n_set overrides "key.path=value" (value
+ * parsed as YAML), evaluate constants, and validate.  Errors name file, line and the expected form:
+ * "burgers.yaml:7: train.epochs: expected a positive integer, got 'many'". */
+pinn_status pinn_problem_load(pinn_problem *p, const char *path, int n_set, const char *const *set, pinn_error *err);
+
+/* Check a problem built in C (or loaded): names unique, ranges valid, counts positive, ... */
+pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err);
+
+/* Write p as a resolved YAML document (every key, defaults filled in) to path, atomically. */
+pinn_status pinn_problem_write(const pinn_problem *p, const char *path, pinn_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

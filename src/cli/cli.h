@@ -1,0 +1,19 @@
+/* cli.h - shared pieces of the pinnc command-line tool. */
+#ifndef PINN_CLI_CLI_H
+#define PINN_CLI_CLI_H
+
+#include "pinnc.h"
+
+typedef struct cli_progress_state {
+    int tty, quiet;
+} cli_progress_state;
+
+void cli_progress_init(cli_progress_state *st, int quiet);
+void cli_progress(void *ctx, const pinn_progress *p);
+
+int cli_train(int argc, char **argv);
+int cli_eval(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_reference(int argc, char **argv);
+
+#endif

@@ -1,0 +1,33 @@
+/* main.c - the pinnc command: dispatch to the subcommands, --help and --version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char *const usage =
+    "usage: pinnc <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  train FILE      train a PINN on the problem in FILE (YAML) and write a run directory\n"
+    "  eval RUN        evaluate a trained run at points from a CSV file\n"
+    "  check FILE      validate FILE and print the resolved problem, plans and parameter count\n"
+    "  reference FILE  run only the reference solver of FILE and write its solution\n"
+    "\n"
+    "`pinnc <command> --help` describes a command's options.  See docs/problem-file.md.\n";
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("pinnc %s\n", pinn_version());
+        return 0;
+    }
+    if (!strcmp(argv[1], "train")) return cli_train(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "eval")) return cli_eval(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "check")) return cli_check(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "reference")) return cli_reference(argc - 1, argv + 1);
+    fprintf(stderr, "pinnc: unknown command '%s'\n%s", argv[1], usage);
+    return 2;
+}

@@ -1,0 +1,262 @@
+/* setup.c - from a pinn_problem to a ready trainer: symbols, geometry, the model graph, one loss
+ * term per equation and condition (each with its compiled residual, plan and point set), the
+ * parameter vector and the optimizers. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/csv.h"
+#include "train/trainer.h"
+
+/* Compiles text against the trainer's symbols; errors are prefixed with "FILE:LINE: what: ". */
+pinn_status tr_compile(const pinn_trainer *t, const char *text, int line, const char *what, pinn_expr_kind kind,
+                       pinn_expr **out, pinn_error *err) {
+    pinn_error e;
+    pinn_status st = pinn_expr_compile_as(out, text, &t->sym, kind, &e);
+    if (st != PINN_OK)
+        return pinn_error_set(err, st, "%s:%d: %s: %s", t->prob.file[0] ? t->prob.file : "<problem>", line, what,
+                              e.msg);
+    return PINN_OK;
+}
+
+static pinn_status fail_at(const pinn_trainer *t, int line, pinn_error *err, pinn_status st, const char *what,
+                           const char *msg) {
+    return pinn_error_set(err, st, "%s:%d: %s: %s", t->prob.file[0] ? t->prob.file : "<problem>", line, what, msg);
+}
+
+/* The geometry: a box/interval/polygon/disk over the spatial coordinates, crossed with time. */
+pinn_status tr_make_geometry(pinn_trainer *t, pinn_error *err) {
+    const pinn_domain *dm = &t->prob.domain;
+    int ns = 0;
+    pinn_real lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];
+    for (int i = 0; i < dm->d; i++)
+        if (i != dm->time) {
+            lo[ns] = (pinn_real)dm->lo[i];
+            hi[ns] = (pinn_real)dm->hi[i];
+            ns++;
+        }
+    pinn_error e;
+    pinn_status st = PINN_OK;
+    if (ns == 0) st = pinn_geom_init_time(&t->geom, (pinn_real)dm->lo[0], (pinn_real)dm->hi[0], &e);
+    else if (dm->shape == PINN_DOMAIN_BOX) st = pinn_geom_init_box(&t->geom, ns, lo, hi, &e);
+    else if (ns != 2) return fail_at(t, dm->line, err, PINN_ERR_INVALID, "domain", "polygons and disks need two spatial coordinates");
+    else if (dm->shape == PINN_DOMAIN_LSHAPE) st = pinn_geom_init_lshape(&t->geom, &e);
+    else if (dm->shape == PINN_DOMAIN_DISK)
+        st = pinn_geom_init_disk(&t->geom, (pinn_real)dm->center[0], (pinn_real)dm->center[1], (pinn_real)dm->radius, &e);
+    else {
+        pinn_real xy[2 * PINN_MAX_VERTICES];
+        for (int v = 0; v < dm->n_vertices; v++) xy[2 * v] = (pinn_real)dm->vertex[v][0], xy[2 * v + 1] = (pinn_real)dm->vertex[v][1];
+        st = pinn_geom_init_polygon(&t->geom, (size_t)dm->n_vertices, xy, &e);
+    }
+    if (st == PINN_OK && ns > 0 && dm->time >= 0)
+        st = pinn_geom_set_time(t->geom, dm->time, (pinn_real)dm->lo[dm->time], (pinn_real)dm->hi[dm->time], &e);
+    if (st != PINN_OK) return fail_at(t, dm->line, err, st, "domain", e.msg);
+    return PINN_OK;
+}
+
+/* The network: an MLP or a gated mixture over the (normalised) coordinates, n_fields outputs. */
+pinn_status tr_make_model(pinn_trainer *t, pinn_error *err) {
+    const pinn_model_cfg *m = &t->prob.model;
+    pinn_status st = pinn_graph_init(&t->graph, t->d, err);
+    if (st != PINN_OK) return st;
+    pinn_mlp_spec s;
+    pinn_mlp_spec_default(&s, t->d, t->nf, m->n_hidden, m->n_hidden ? m->hidden[0] : 1, m->activation);
+    for (int l = 0; l < m->n_hidden; l++) {
+        s.hidden[l] = m->hidden[l];
+        s.act_p[l] = m->activation_p;
+    }
+    s.residual = m->residual;
+    s.normalize = m->normalize;
+    s.init = m->init;
+    for (int i = 0; i < t->d; i++) s.lo[i] = t->prob.domain.lo[i], s.hi[i] = t->prob.domain.hi[i];
+    int out;
+    if (m->kind == PINN_MODEL_MOE) {
+        pinn_mlp_spec gate = s, ex[PINN_MAX_EXPERTS];
+        gate.n_out = m->experts;
+        gate.n_hidden = m->n_gate_hidden;
+        for (int l = 0; l < m->n_gate_hidden; l++) gate.hidden[l] = m->gate_hidden[l], gate.act[l] = PINN_FN_TANH;
+        gate.prefix = "gate";
+        static const char *const names[PINN_MAX_EXPERTS] = {"expert0", "expert1", "expert2", "expert3",
+                                                            "expert4", "expert5", "expert6", "expert7",
+                                                            "expert8", "expert9", "expert10", "expert11",
+                                                            "expert12", "expert13", "expert14", "expert15"};
+        for (int e = 0; e < m->experts; e++) {
+            ex[e] = s;
+            ex[e].prefix = names[e];
+        }
+        out = pinn_moe_build(t->graph, 0, &gate, m->experts, ex, NULL);
+    } else {
+        s.prefix = "mlp";
+        out = pinn_mlp_build(t->graph, 0, &s);
+    }
+    pinn_graph_set_output(t->graph, out);
+    pinn_error e;
+    st = pinn_graph_status(t->graph, &e);
+    if (st != PINN_OK) return fail_at(t, m->line, err, st, "model", e.msg);
+    return PINN_OK;
+}
+
+/* The plan of an expression's derivative leaves; records leaf -> (field, stream). */
+pinn_status tr_leaves_plan(tr_term *tm, int d, pinn_error *err) {
+    int nl = pinn_expr_n_derivs(tm->eq);
+    if (nl > TR_MAX_LEAVES) return pinn_error_set(err, PINN_ERR_UNSUPPORTED, "%s: more than %d derivative terms", tm->name, TR_MAX_LEAVES);
+    int req[TR_MAX_LEAVES][PINN_MAX_INPUTS];
+    for (int k = 0; k < nl; k++) pinn_expr_deriv(tm->eq, k, &tm->leaf_field[k], req[k]);
+    pinn_status st = pinn_plan_init(&tm->plan, d, nl, &req[0][0], err);
+    if (st != PINN_OK) return st;
+    tm->n_leaves = nl;
+    for (int k = 0; k < nl; k++) tm->leaf_stream[k] = pinn_plan_index(tm->plan, req[k]);
+    tm->uses_normals = pinn_expr_uses_normals(tm->eq);
+    return PINN_OK;
+}
+
+/* Evaluates an expression of the coordinates (no field leaves) at n points x[n][d]. */
+pinn_status tr_expr_points(const pinn_trainer *t, pinn_expr *e, size_t n, const pinn_real *x, pinn_real *out,
+                           pinn_error *err) {
+    if (pinn_expr_n_derivs(e) > 0)
+        return pinn_error_set(err, PINN_ERR_INVALID, "expression uses fields where only coordinates are allowed");
+    size_t chunk = n < 4096 ? n : 4096;
+    int d = t->d;
+    pinn_real *c = malloc(sizeof(pinn_real) * (chunk ? chunk : 1) * (size_t)d);
+    void *scr = malloc(pinn_expr_scratch_size(e, chunk ? chunk : 1) + 1);
+    if (!c || !scr) {
+        free(c), free(scr);
+        return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    }
+    const pinn_real *cp[PINN_MAX_INPUTS];
+    pinn_status st = PINN_OK;
+    for (size_t a = 0; a < n && st == PINN_OK; a += chunk) {
+        size_t m = n - a < chunk ? n - a : chunk;
+        for (int i = 0; i < d; i++) {
+            for (size_t p = 0; p < m; p++) c[(size_t)i * m + p] = x[(a + p) * d + i];
+            cp[i] = c + (size_t)i * m;
+        }
+        st = pinn_expr_eval(e, m, cp, NULL, NULL, t->P ? t->P + t->np_net : t->param_init, out + a, scr);
+        if (st != PINN_OK) pinn_error_set(err, st, "expression evaluation failed");
+    }
+    free(c), free(scr);
+    return st;
+}
+
+/* Predicate filter for condition sampling (single-threaded). */
+typedef struct pred_ctx {
+    const pinn_trainer *t;
+    pinn_expr *pred;
+} pred_ctx;
+
+static int keep_pred(const pinn_real *pt, void *vc) {
+    pred_ctx *c = vc;
+    pinn_real out = 0;
+    return tr_expr_points(c->t, c->pred, 1, pt, &out, NULL) == PINN_OK && out != 0;
+}
+
+tr_term *tr_new_term(pinn_trainer *t, const char *name, tr_kind kind, int line, double weight) {
+    tr_term *tm = &t->terms[t->n_terms];
+    memset(tm, 0, sizeof *tm);
+    snprintf(tm->name, sizeof tm->name, "%s", name);
+    tm->kind = kind;
+    tm->line = line;
+    tm->weight = weight;
+    tm->tr = t;
+    t->term_names[t->n_terms] = tm->name;
+    t->weights[t->n_terms] = weight;
+    t->n_terms++;
+    return tm;
+}
+
+/* Copies the point set's current points (and normals) into the term's own arrays. */
+pinn_status tr_take_points(tr_term *tm, int d, const pinn_real *x, const pinn_real *nrm, size_t n, pinn_error *err) {
+    tm->x = malloc(sizeof(pinn_real) * (n ? n : 1) * (size_t)d);
+    if (!tm->x) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    memcpy(tm->x, x, sizeof(pinn_real) * n * (size_t)d);
+    if (nrm) {
+        tm->normals = malloc(sizeof(pinn_real) * (n ? n : 1) * (size_t)d);
+        if (!tm->normals) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+        memcpy(tm->normals, nrm, sizeof(pinn_real) * n * (size_t)d);
+    }
+    tm->n_all = tm->n = n;
+    return PINN_OK;
+}
+
+/* An equation condition: sample where the predicate holds, on the spatial boundary and/or the
+ * initial slice, in proportion to the measure of the selected part of each. */
+pinn_status tr_cond_points(pinn_trainer *t, tr_term *tm, const pinn_condition *c, pinn_sampler smp,
+                               pinn_error *err) {
+    pinn_expr *pred = NULL;
+    pinn_status st = tr_compile(t, c->on, c->line, "on", PINN_EXPR_PREDICATE, &pred, err);
+    if (st) return st;
+    pred_ctx pc = {t, pred};
+    int d = t->d;
+    pinn_region regs[2] = {PINN_REGION_BOUNDARY, PINN_REGION_INITIAL};
+    double share[2] = {0, 0};
+    enum { PROBE = 2000 };
+    pinn_real *probe = malloc(sizeof(pinn_real) * PROBE * (size_t)d);
+    pinn_real *xs = malloc(sizeof(pinn_real) * (size_t)c->points * (size_t)d);
+    pinn_real *ns = malloc(sizeof(pinn_real) * (size_t)c->points * (size_t)d);
+    if (!probe || !xs || !ns) {
+        st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int r = 0; r < 2; r++) {
+        int m = pinn_geom_sample_dim(t->geom, regs[r]);
+        if (m == 0) continue;
+        pinn_sequence *seq = NULL;
+        size_t cnt = 0;
+        if (pinn_sequence_init(&seq, PINN_SAMPLER_UNIFORM, m, t->prob.train.seed + 17, NULL, err)) goto done;
+        if (r == 0) st = pinn_geom_sample_boundary(t->geom, seq, PROBE, -1, NULL, NULL, probe, NULL, NULL, &cnt, err);
+        else st = pinn_geom_sample_initial(t->geom, seq, PROBE, NULL, NULL, probe, &cnt, err);
+        pinn_sequence_free(seq);
+        if (st) goto done;
+        size_t hit = 0;
+        for (size_t i = 0; i < cnt; i++) hit += (size_t)keep_pred(probe + i * d, &pc);
+        double meas = r == 0 ? pinn_geom_boundary_measure(t->geom) : pinn_geom_space_measure(t->geom);
+        if (r == 0 && pinn_geom_time_range(t->geom, NULL, NULL)) {
+            pinn_real t0, t1;
+            pinn_geom_time_range(t->geom, &t0, &t1);
+            meas *= (double)(t1 - t0);
+        }
+        share[r] = cnt ? meas * (double)hit / (double)cnt : 0;
+    }
+    if (share[0] + share[1] <= 0) {
+        st = pinn_error_set(err, PINN_ERR_INVALID,
+                            "%s:%d: condition '%s': 'on: %s' selects no point of the boundary or the initial slice",
+                            t->prob.file, c->line, c->name, c->on);
+        goto done;
+    }
+    size_t want[2], got_total = 0;
+    want[0] = (size_t)llround((double)c->points * share[0] / (share[0] + share[1]));
+    want[1] = (size_t)c->points - want[0];
+    int any_normals = 0;
+    for (int r = 0; r < 2; r++) {
+        if (!want[r]) continue;
+        int m = pinn_geom_sample_dim(t->geom, regs[r]);
+        pinn_sequence *seq = NULL;
+        pinn_sequence_opts so = {0};
+        so.randomize = 1;
+        size_t cnt = 0;
+        if ((st = pinn_sequence_init(&seq, smp == PINN_SAMPLER_GRID ? PINN_SAMPLER_SOBOL : smp, m,
+                                     t->prob.train.seed * 7919 + (uint64_t)t->n_terms, &so, err)))
+            goto done;
+        pinn_error e;
+        if (r == 0) {
+            st = pinn_geom_sample_boundary(t->geom, seq, want[r], -1, keep_pred, &pc, xs + got_total * d,
+                                           ns + got_total * d, NULL, &cnt, &e);
+            any_normals = 1;
+        } else {
+            st = pinn_geom_sample_initial(t->geom, seq, want[r], keep_pred, &pc, xs + got_total * d, &cnt, &e);
+            for (size_t i = 0; i < cnt * (size_t)d; i++) ns[got_total * d + i] = 0;
+        }
+        pinn_sequence_free(seq);
+        if (st) {
+            st = pinn_error_set(err, st, "%s:%d: condition '%s': %s", t->prob.file, c->line, c->name, e.msg);
+            goto done;
+        }
+        got_total += cnt;
+    }
+    st = tr_take_points(tm, d, xs, any_normals ? ns : NULL, got_total, err);
+done:
+    free(probe), free(xs), free(ns);
+    pinn_expr_free(pred);
+    return st;
+}

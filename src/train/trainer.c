@@ -1,0 +1,278 @@
+/* trainer.c - pinn_trainer_init/free: assembling symbols, geometry, model, the loss terms with
+ * their points, the parameters and the optimizers from a problem. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/csv.h"
+#include "train/trainer.h"
+
+static pinn_status periodic_term(pinn_trainer *t, tr_term *tm, const pinn_condition *c, pinn_sampler smp,
+                                 pinn_error *err) {
+    int d = t->d, ax = c->coordinate;
+    int m = pinn_geom_sample_dim(t->geom, PINN_REGION_PERIODIC);
+    if (m == 0)
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition '%s': periodic pairs need a box or interval domain",
+                              t->prob.file, c->line, c->name);
+    size_t n = (size_t)c->points;
+    pinn_real *xa = malloc(sizeof(pinn_real) * n * d), *xb = malloc(sizeof(pinn_real) * n * d),
+              *xi = malloc(sizeof(pinn_real) * 2 * n * d);
+    pinn_sequence *seq = NULL;
+    pinn_sequence_opts so = {0};
+    so.randomize = 1;
+    size_t cnt = 0;
+    pinn_status st = PINN_OK;
+    if (!xa || !xb || !xi) st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    if (!st) st = pinn_sequence_init(&seq, smp == PINN_SAMPLER_GRID ? PINN_SAMPLER_SOBOL : smp, m, t->prob.train.seed + 31, &so, err);
+    if (!st) {
+        pinn_error e;
+        st = pinn_geom_sample_periodic(t->geom, seq, n, ax, NULL, NULL, xa, xb, &cnt, &e);
+        if (st) pinn_error_set(err, st, "%s:%d: condition '%s': %s", t->prob.file, c->line, c->name, e.msg);
+    }
+    if (!st) {
+        for (size_t i = 0; i < cnt; i++) { /* interleave: pairs never straddle an (even) block */
+            memcpy(xi + (2 * i) * d, xa + i * d, sizeof(pinn_real) * d);
+            memcpy(xi + (2 * i + 1) * d, xb + i * d, sizeof(pinn_real) * d);
+        }
+        st = tr_take_points(tm, d, xi, NULL, 2 * cnt, err);
+    }
+    if (!st) {
+        int req[PINN_MAX_ORDER + 1][PINN_MAX_INPUTS];
+        memset(req, 0, sizeof req);
+        int k = c->derivatives < PINN_MAX_ORDER ? c->derivatives : PINN_MAX_ORDER;
+        req[0][ax] = k;
+        st = pinn_plan_init(&tm->plan, d, 1, &req[0][0], err);
+        if (!st) {
+            tm->n_per_streams = pinn_plan_size(tm->plan);
+            for (int s = 0; s < tm->n_per_streams; s++) tm->per_streams[s] = s;
+        }
+    }
+    pinn_sequence_free(seq);
+    free(xa), free(xb), free(xi);
+    return st;
+}
+
+/* Data condition: CSV columns named by the coordinates (all required) and by fields (any). */
+static pinn_status data_term(pinn_trainer *t, tr_term *tm, const pinn_condition *c, pinn_error *err) {
+    pinn_csv_table tab;
+    pinn_csv_init(&tab);
+    char path[PINN_PATH_MAX * 2];
+    const char *slash = strrchr(t->prob.file, '/');
+    if (c->file[0] == '/' || !slash) snprintf(path, sizeof path, "%s", c->file);
+    else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - t->prob.file), t->prob.file, c->file);
+    pinn_error e;
+    pinn_status st = pinn_csv_read(path, &tab, &e);
+    if (st) return pinn_error_set(err, st, "%s:%d: condition '%s': %s", t->prob.file, c->line, c->name, e.msg);
+    int d = t->d, nf = t->nf, nfound = 0;
+    long col[PINN_MAX_INPUTS], fcol[PINN_MAX_FIELDS];
+    for (int i = 0; i < d && !st; i++)
+        if ((col[i] = pinn_csv_column(&tab, t->prob.domain.coord[i])) < 0)
+            st = pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition '%s': %s has no column '%s'", t->prob.file,
+                                c->line, c->name, path, t->prob.domain.coord[i]);
+    for (int f = 0; f < nf; f++) nfound += (fcol[f] = pinn_csv_column(&tab, t->prob.fields[f])) >= 0;
+    if (!st && !nfound)
+        st = pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition '%s': %s has no column named after a field",
+                            t->prob.file, c->line, c->name, path);
+    size_t n = tab.nrows;
+    pinn_real *x = NULL;
+    if (!st) {
+        x = malloc(sizeof(pinn_real) * (n ? n : 1) * d);
+        tm->target = malloc(sizeof(pinn_real) * (n ? n : 1) * nf);
+        if (!x || !tm->target) st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    }
+    if (!st) {
+        pinn_rng rng;
+        pinn_rng_seed(&rng, t->prob.train.seed ^ 0x5eedda7aULL);
+        for (size_t r = 0; r < n; r++) {
+            for (int i = 0; i < d; i++) x[r * d + i] = (pinn_real)tab.data[r * tab.ncols + (size_t)col[i]];
+            for (int f = 0; f < nf; f++)
+                tm->target[r * nf + f] = fcol[f] < 0 ? NAN
+                                                     : (pinn_real)(tab.data[r * tab.ncols + (size_t)fcol[f]] +
+                                                                   c->noise * pinn_rng_normal(&rng));
+        }
+        st = tr_take_points(tm, d, x, NULL, n, err);
+    }
+    if (!st) st = pinn_plan_init(&tm->plan, d, 0, NULL, err);
+    free(x);
+    pinn_csv_free(&tab);
+    return st;
+}
+
+static void set_symbols(pinn_trainer *t) {
+    const pinn_problem *p = &t->prob;
+    for (int i = 0; i < t->d; i++) {
+        t->coord_names[i] = p->domain.coord[i];
+        t->spatial[i] = i != p->domain.time;
+    }
+    for (int f = 0; f < t->nf; f++) t->field_names[f] = p->fields[f];
+    for (int c = 0; c < p->n_consts; c++) t->const_names[c] = p->consts[c].name, t->const_values[c] = p->consts[c].value;
+    for (int k = 0; k < p->n_params; k++) {
+        t->param_names[k] = p->params[k].name;
+        t->param_init[k] = (pinn_real)p->params[k].value;
+        t->param_values[k] = p->params[k].value;
+    }
+    memset(&t->sym, 0, sizeof t->sym);
+    t->sym.n_coords = t->d;
+    t->sym.coords = t->coord_names;
+    t->sym.spatial = t->spatial;
+    t->sym.n_fields = t->nf;
+    t->sym.fields = t->field_names;
+    t->sym.n_consts = p->n_consts;
+    t->sym.const_names = t->const_names;
+    t->sym.const_values = t->const_values;
+    t->sym.n_params = p->n_params;
+    t->sym.param_names = t->param_names;
+}
+
+/* Allocates a term's evaluator, gradient and scratch once its plan and points are known. */
+static pinn_status finish_term(pinn_trainer *t, tr_term *tm, size_t max_points, pinn_error *err) {
+    int block = t->prob.train.block > 0 ? t->prob.train.block : 256;
+    if (tm->kind == TR_PERIODIC) block += block & 1;
+    tm->block = (size_t)block < max_points ? (size_t)block : (max_points ? max_points : 1);
+    pinn_status st = pinn_term_init(&tm->term, t->graph, tm->plan, max_points, (int)tm->block, t->np, err);
+    if (st) return st;
+    tm->grad = calloc(t->np, sizeof(pinn_real));
+    if (!tm->grad) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    return tr_term_scratch(tm, t->d, err);
+}
+
+pinn_status pinn_trainer_init(pinn_trainer **out, const pinn_problem *p, pinn_error *err) {
+    *out = NULL;
+    pinn_status st = pinn_problem_validate(p, err);
+    if (st) return st;
+    pinn_trainer *t = calloc(1, sizeof *t);
+    if (!t) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    t->prob = *p;
+    t->d = p->domain.d;
+    t->nf = p->n_fields;
+    set_symbols(t);
+    pinn_threads_set(p->train.threads);
+    pinn_sampler smp = PINN_SAMPLER_SOBOL;
+    pinn_error e;
+    if (pinn_sampler_from_string(p->train.sampler, &smp, &e) != PINN_OK) {
+        st = pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: train.sampler: %s", p->file, p->train.line, e.msg);
+        goto fail;
+    }
+    if ((st = tr_make_geometry(t, err)) || (st = tr_make_model(t, err))) goto fail;
+    t->np_net = pinn_graph_nparams(t->graph);
+    t->np = t->np_net + (size_t)p->n_params;
+    t->P = malloc(sizeof(pinn_real) * t->np);
+    t->G = malloc(sizeof(pinn_real) * t->np);
+    t->lbfgs_tmp = malloc(sizeof(pinn_real) * t->np);
+    if (!t->P || !t->G || !t->lbfgs_tmp) {
+        st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    pinn_rng rng;
+    pinn_rng_seed(&rng, p->train.seed);
+    pinn_graph_init_params(t->graph, t->P, &rng);
+    for (int k = 0; k < p->n_params; k++) t->P[t->np_net + (size_t)k] = t->param_init[k];
+
+    /* collocation points, shared by every equation */
+    pinn_sample_spec spec;
+    pinn_sample_spec_default(&spec);
+    spec.region = PINN_REGION_INTERIOR;
+    spec.sampler = smp;
+    spec.seed = p->train.seed;
+    spec.randomize = 1;
+    if ((st = pinn_pointset_init(&t->colloc, t->geom, &spec, (size_t)p->train.collocation, &e))) {
+        st = pinn_error_set(err, st, "%s:%d: train.collocation: %s", p->file, p->train.line, e.msg);
+        goto fail;
+    }
+    size_t nc = pinn_pointset_count(t->colloc);
+    t->batch = p->train.batch > 0 && (size_t)p->train.batch < nc ? (size_t)p->train.batch : 0;
+    if (t->batch) {
+        t->perm = malloc(sizeof(size_t) * nc);
+        t->batch_x = malloc(sizeof(pinn_real) * t->batch * t->d);
+        if (!t->perm || !t->batch_x) {
+            st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    for (int q = 0; q < p->n_equations; q++) {
+        const pinn_named_expr *eq = &p->equations[q];
+        char nm[64];
+        if (eq->name[0]) snprintf(nm, sizeof nm, "%s", eq->name);
+        else snprintf(nm, sizeof nm, p->n_equations > 1 ? "pde%d" : "pde", q + 1);
+        tr_term *tm = tr_new_term(t, nm, TR_PDE, eq->line, 1.0);
+        char what[32];
+        snprintf(what, sizeof what, "equation %d", q + 1);
+        if ((st = tr_compile(t, eq->expr, eq->line, what, PINN_EXPR_EQUATION, &tm->eq, err)) || (st = tr_leaves_plan(tm, t->d, err))) goto fail;
+        tm->x = (pinn_real *)pinn_pointset_points(t->colloc);
+        tm->n_all = tm->n = nc;
+        if ((st = finish_term(t, tm, t->batch ? t->batch : nc, err))) goto fail;
+    }
+    for (int q = 0; q < p->n_conditions; q++) {
+        const pinn_condition *c = &p->conditions[q];
+        tr_term *tm = tr_new_term(t, c->name, c->kind == PINN_COND_PERIODIC ? TR_PERIODIC
+                                              : c->kind == PINN_COND_DATA   ? TR_DATA
+                                                                            : TR_COND,
+                                  c->line, c->weight);
+        if (c->kind == PINN_COND_EQUATION) {
+            if ((st = tr_compile(t, c->equation, c->line, "equation", PINN_EXPR_EQUATION, &tm->eq, err)) || (st = tr_leaves_plan(tm, t->d, err)) ||
+                (st = tr_cond_points(t, tm, c, smp, err)))
+                goto fail;
+        } else if (c->kind == PINN_COND_PERIODIC) {
+            if ((st = periodic_term(t, tm, c, smp, err))) goto fail;
+        } else if ((st = data_term(t, tm, c, err)))
+            goto fail;
+        if ((st = finish_term(t, tm, tm->n_all, err))) goto fail;
+    }
+    pinn_adam_config ac;
+    pinn_adam_config_default(&ac);
+    pinn_schedule_default(&ac.schedule, p->train.lr);
+    if (p->train.schedule[0] && (st = pinn_schedule_kind_from_string(p->train.schedule, &ac.schedule.kind, &e))) {
+        st = pinn_error_set(err, st, "%s:%d: train.schedule: %s", p->file, p->train.line, e.msg);
+        goto fail;
+    }
+    ac.schedule.gamma = p->train.decay_rate;
+    ac.schedule.decay_steps = p->train.decay_steps > 0 ? p->train.decay_steps : 1000;
+    ac.schedule.lr_min = p->train.lr_min;
+    ac.schedule.total_steps = p->train.epochs > 0 ? p->train.epochs : 1;
+    if ((st = pinn_adam_init(&t->adam, t->np, &ac, err))) goto fail;
+    if ((st = tr_eval_setup(t, err))) goto fail;
+    for (int k = 0; k < PINN_MAX_FIELDS; k++) t->rel[k] = NAN;
+    *out = t;
+    return PINN_OK;
+fail:
+    pinn_trainer_free(t);
+    return st;
+}
+
+void pinn_trainer_free(pinn_trainer *t) {
+    if (!t) return;
+    for (int i = 0; i < t->n_terms; i++) {
+        tr_term *tm = &t->terms[i];
+        pinn_expr_free(tm->eq);
+        pinn_plan_free(tm->plan);
+        pinn_term_free(tm->term);
+        if (tm->kind != TR_PDE) free(tm->x);
+        free(tm->normals);
+        free(tm->target);
+        free(tm->grad);
+        tr_term_release(tm);
+    }
+    tr_eval_free(t);
+    pinn_pointset_free(t->colloc);
+    free(t->perm);
+    free(t->batch_x);
+    pinn_adam_free(&t->adam);
+    pinn_lbfgs_free(&t->lbfgs);
+    pinn_graph_free(t->graph);
+    pinn_geom_free(t->geom);
+    free(t->P);
+    free(t->G);
+    free(t->lbfgs_tmp);
+    free(t);
+}
+
+size_t pinn_trainer_nparams(const pinn_trainer *t) { return t->np; }
+int pinn_trainer_nterms(const pinn_trainer *t) { return t->n_terms; }
+const pinn_real *pinn_trainer_params(const pinn_trainer *t) { return t->P; }
+void pinn_trainer_grid(const pinn_trainer *t, int *dims) { memcpy(dims, t->grid_dims, sizeof(int) * (size_t)t->d); }
+void pinn_trainer_term(const pinn_trainer *t, int i, const char **name, size_t *points, const pinn_plan **plan) {
+    if (name) *name = t->terms[i].name;
+    if (points) *points = t->terms[i].n_all;
+    if (plan) *plan = t->terms[i].plan;
+}

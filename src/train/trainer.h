@@ -1,0 +1,122 @@
+/* trainer.h - internal layout of a trainer: the compiled problem (expressions, plans, terms and
+ * point sets), the parameters with their optimizers, and the evaluation grid with its reference. */
+#ifndef PINN_TRAIN_TRAINER_H
+#define PINN_TRAIN_TRAINER_H
+
+#include "pinnc.h"
+
+#define TR_MAX_TERMS (PINN_MAX_EQUATIONS + PINN_MAX_CONDITIONS)
+#define TR_MAX_LEAVES 64
+
+typedef enum tr_kind { TR_PDE = 0, TR_COND, TR_PERIODIC, TR_DATA } tr_kind;
+
+/* Per-thread work space of a term's loss callback. */
+typedef struct tr_scratch {
+    void *expr;          /* expression scratch */
+    pinn_real *buf;      /* leaves, leaf adjoints, coordinates, normals, residual, its adjoint */
+} tr_scratch;
+
+typedef struct tr_term {
+    char name[64];
+    tr_kind kind;
+    int line;
+    pinn_expr *eq;                     /* residual (PDE, COND) */
+    int n_leaves;
+    int leaf_field[TR_MAX_LEAVES], leaf_stream[TR_MAX_LEAVES];
+    int uses_normals;
+    pinn_plan *plan;
+    pinn_term *term;
+    pinn_pointset *ps;                 /* owned point set (conditions), NULL for PDE terms */
+    size_t n_all;                      /* points in the set */
+    size_t n;                          /* points of the current evaluation (batch) */
+    pinn_real *x, *normals;            /* [n][d] evaluated now; normals may be NULL */
+    pinn_real *target;                 /* DATA: [n_all][n_fields], NaN where a field has no data */
+    int per_streams[64], n_per_streams; /* PERIODIC: streams compared across the pair */
+    double weight;
+    double loss;                       /* unweighted, last evaluation */
+    pinn_real *grad;                   /* this term's gradient [np] */
+    tr_scratch *scr;                   /* [n_threads] */
+    int n_threads;
+    size_t block;
+    const struct pinn_trainer *tr;
+} tr_term;
+
+struct pinn_trainer {
+    pinn_problem prob;
+    int d, nf;
+    pinn_geom *geom;
+    const char *coord_names[PINN_MAX_INPUTS];
+    int spatial[PINN_MAX_INPUTS];
+    const char *field_names[PINN_MAX_FIELDS];
+    const char *const_names[PINN_MAX_CONSTS];
+    double const_values[PINN_MAX_CONSTS];
+    const char *param_names[PINN_MAX_PARAMS];
+    pinn_expr_symbols sym;
+    pinn_graph *graph;
+    size_t np_net, np;
+    pinn_real *P, *G;
+    int n_terms;
+    tr_term terms[TR_MAX_TERMS];
+    const char *term_names[TR_MAX_TERMS];
+    double term_loss[TR_MAX_TERMS], weights[TR_MAX_TERMS];
+    /* collocation points, shared by the PDE terms */
+    pinn_pointset *colloc;
+    size_t *perm;
+    pinn_real *batch_x;
+    size_t batch;
+    /* optimisation state */
+    pinn_adam adam;
+    pinn_lbfgs lbfgs;
+    int lbfgs_ready;
+    long epoch, lbfgs_iter;
+    int phase;                         /* 0 Adam, 1 L-BFGS, 2 done */
+    int lbfgs_stop;                    /* pinn_lbfgs_reason of the L-BFGS phase */
+    double final_loss;
+    pinn_real *lbfgs_tmp;              /* [np]: slice gradients of full-batch evaluations */
+    double wall_s;
+    double param_values[PINN_MAX_PARAMS];
+    pinn_real param_init[PINN_MAX_PARAMS];
+    /* evaluation */
+    int grid_dims[PINN_MAX_INPUTS];
+    size_t n_eval;
+    pinn_real *eval_x;                 /* [n_eval][d] */
+    unsigned char *mask;               /* [n_eval]: inside the domain */
+    pinn_real *ref;                    /* [n_eval][nf] or NULL */
+    int has_ref;
+    pinn_real *pred;                   /* [n_eval][nf] */
+    double rel[PINN_MAX_FIELDS];
+    pinn_plan *value_plan;
+    pinn_term *eval_term;
+};
+
+/* setup.c */
+pinn_status tr_compile(const pinn_trainer *t, const char *text, int line, const char *what, pinn_expr_kind kind,
+                       pinn_expr **out, pinn_error *err);
+pinn_status tr_expr_points(const pinn_trainer *t, pinn_expr *e, size_t n, const pinn_real *x, pinn_real *out,
+                           pinn_error *err);
+pinn_status tr_cond_points(pinn_trainer *t, tr_term *tm, const pinn_condition *c, pinn_sampler smp, pinn_error *err);
+pinn_status tr_take_points(tr_term *tm, int d, const pinn_real *x, const pinn_real *nrm, size_t n, pinn_error *err);
+tr_term *tr_new_term(pinn_trainer *t, const char *name, tr_kind kind, int line, double weight);
+pinn_status tr_make_geometry(pinn_trainer *t, pinn_error *err);
+pinn_status tr_make_model(pinn_trainer *t, pinn_error *err);
+pinn_status tr_leaves_plan(tr_term *tm, int d, pinn_error *err);
+/* losses.c: block loss callbacks and scratch management */
+double tr_expr_loss(void *ctx, size_t first, int n, const pinn_real *x, const pinn_plan *plan, const pinn_real *jet,
+                    pinn_real *gj, const pinn_real *P, pinn_real *G);
+double tr_periodic_loss(void *ctx, size_t first, int n, const pinn_real *x, const pinn_plan *plan,
+                        const pinn_real *jet, pinn_real *gj, const pinn_real *P, pinn_real *G);
+double tr_data_loss(void *ctx, size_t first, int n, const pinn_real *x, const pinn_plan *plan, const pinn_real *jet,
+                    pinn_real *gj, const pinn_real *P, pinn_real *G);
+pinn_status tr_term_scratch(tr_term *tm, int d, pinn_error *err);
+void tr_term_release(tr_term *tm);
+/* loop.c */
+pinn_status tr_lbfgs_setup(pinn_trainer *t, pinn_error *err);
+double tr_eval_terms(pinn_trainer *t, int full, pinn_real *G);
+/* evaluate.c */
+pinn_status tr_eval_setup(pinn_trainer *t, pinn_error *err);
+pinn_status tr_reference(pinn_trainer *t, pinn_error *err);
+void tr_eval_free(pinn_trainer *t);
+/* reference.c */
+pinn_status tr_reference_compute(pinn_trainer *t, size_t n, const pinn_real *x, pinn_real *u, pinn_error *err);
+
+#endif
