@@ -7,6 +7,8 @@
 #ifndef PINNC_PROBLEM_H
 #define PINNC_PROBLEM_H
 
+#include <stdio.h>
+
 #include "pinnc/core.h"
 #include "pinnc/jet.h"
 
@@ -180,6 +182,9 @@ pinn_status pinn_problem_load(pinn_problem *p, const char *path, int n_set, cons
 
 /* Check a problem built in C (or loaded): names unique, ranges valid, counts positive, ... */
 pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err);
+
+/* Print p as a resolved YAML document to the stream f (for `pinnc check`). */
+void pinn_problem_print(const pinn_problem *p, FILE *f);
 
 /* Write p as a resolved YAML document (every key, defaults filled in) to path, atomically. */
 pinn_status pinn_problem_write(const pinn_problem *p, const char *path, pinn_error *err);

@@ -232,22 +232,7 @@ int cli_check(int argc, char **argv) {
     }
     pinn_error err;
     pinn_trainer *t = NULL;
-    if (pinn_problem_write(p, "/dev/stdout", &err) != PINN_OK) {
-        /* /dev/stdout cannot be renamed over: print through a temporary file instead */
-        char tmp[] = "/tmp/pinnc-check-XXXXXX";
-        int fd = mkstemp(tmp);
-        if (fd >= 0) {
-            FILE *f = fdopen(fd, "r");
-            if (pinn_problem_write(p, tmp, &err) == PINN_OK) {
-                FILE *g = fopen(tmp, "r");
-                int c;
-                while (g && (c = fgetc(g)) != EOF) putchar(c);
-                if (g) fclose(g);
-            }
-            if (f) fclose(f);
-            remove(tmp);
-        }
-    }
+    pinn_problem_print(p, stdout);
     if (pinn_trainer_init(&t, p, &err) != PINN_OK) {
         fprintf(stderr, "pinnc: %s\n", err.msg);
         free(p);

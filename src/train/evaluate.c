@@ -28,10 +28,7 @@ pinn_status tr_eval_setup(pinn_trainer *t, pinn_error *err) {
         /* the evaluation points are the file's points */
         pinn_csv_table tab;
         pinn_csv_init(&tab);
-        char path[PINN_PATH_MAX * 2];
-        const char *slash = strrchr(t->prob.file, '/');
-        if (r->file[0] == '/' || !slash) snprintf(path, sizeof path, "%s", r->file);
-        else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - t->prob.file), t->prob.file, r->file);
+        const char *path = r->file; /* resolved by the loader */
         pinn_error e;
         if ((st = pinn_csv_read(path, &tab, &e)))
             return pinn_error_set(err, st, "%s:%d: reference: %s", t->prob.file, r->line, e.msg);

@@ -184,9 +184,11 @@ pinn_status tr_take_points(tr_term *tm, int d, const pinn_real *x, const pinn_re
 pinn_status tr_cond_points(pinn_trainer *t, tr_term *tm, const pinn_condition *c, pinn_sampler smp,
                                pinn_error *err) {
     pinn_expr *pred = NULL;
-    pinn_status st = tr_compile(t, c->on, c->line, "on", PINN_EXPR_PREDICATE, &pred, err);
+    int whole = !strcmp(c->on, "boundary"); /* the whole spatial boundary, no filter */
+    pinn_status st = whole ? PINN_OK : tr_compile(t, c->on, c->line, "on", PINN_EXPR_PREDICATE, &pred, err);
     if (st) return st;
     pred_ctx pc = {t, pred};
+    pinn_keep_fn keep = whole ? NULL : keep_pred;
     int d = t->d;
     pinn_region regs[2] = {PINN_REGION_BOUNDARY, PINN_REGION_INITIAL};
     double share[2] = {0, 0};
@@ -209,7 +211,7 @@ pinn_status tr_cond_points(pinn_trainer *t, tr_term *tm, const pinn_condition *c
         pinn_sequence_free(seq);
         if (st) goto done;
         size_t hit = 0;
-        for (size_t i = 0; i < cnt; i++) hit += (size_t)keep_pred(probe + i * d, &pc);
+        for (size_t i = 0; i < cnt; i++) hit += whole ? (size_t)(r == 0) : (size_t)keep_pred(probe + i * d, &pc);
         double meas = r == 0 ? pinn_geom_boundary_measure(t->geom) : pinn_geom_space_measure(t->geom);
         if (r == 0 && pinn_geom_time_range(t->geom, NULL, NULL)) {
             pinn_real t0, t1;
@@ -240,11 +242,11 @@ pinn_status tr_cond_points(pinn_trainer *t, tr_term *tm, const pinn_condition *c
             goto done;
         pinn_error e;
         if (r == 0) {
-            st = pinn_geom_sample_boundary(t->geom, seq, want[r], -1, keep_pred, &pc, xs + got_total * d,
+            st = pinn_geom_sample_boundary(t->geom, seq, want[r], -1, keep, &pc, xs + got_total * d,
                                            ns + got_total * d, NULL, &cnt, &e);
             any_normals = 1;
         } else {
-            st = pinn_geom_sample_initial(t->geom, seq, want[r], keep_pred, &pc, xs + got_total * d, &cnt, &e);
+            st = pinn_geom_sample_initial(t->geom, seq, want[r], keep, &pc, xs + got_total * d, &cnt, &e);
             for (size_t i = 0; i < cnt * (size_t)d; i++) ns[got_total * d + i] = 0;
         }
         pinn_sequence_free(seq);

@@ -57,10 +57,7 @@ static pinn_status periodic_term(pinn_trainer *t, tr_term *tm, const pinn_condit
 static pinn_status data_term(pinn_trainer *t, tr_term *tm, const pinn_condition *c, pinn_error *err) {
     pinn_csv_table tab;
     pinn_csv_init(&tab);
-    char path[PINN_PATH_MAX * 2];
-    const char *slash = strrchr(t->prob.file, '/');
-    if (c->file[0] == '/' || !slash) snprintf(path, sizeof path, "%s", c->file);
-    else snprintf(path, sizeof path, "%.*s/%s", (int)(slash - t->prob.file), t->prob.file, c->file);
+    const char *path = c->file; /* resolved by the loader */
     pinn_error e;
     pinn_status st = pinn_csv_read(path, &tab, &e);
     if (st) return pinn_error_set(err, st, "%s:%d: condition '%s': %s", t->prob.file, c->line, c->name, e.msg);

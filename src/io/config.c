@@ -1,0 +1,135 @@
+/* config.c - problem files: YAML -> pinn_problem (defaults, every section, located errors),
+ * the enum name tables, and validation of a problem built in C.  See docs/problem-file.md. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pinnc.h"
+
+static const char *const shape_names[PINN_DOMAIN_SHAPE_COUNT] = {"box", "polygon", "lshape", "disk"};
+static const char *const cond_names[PINN_COND_KIND_COUNT] = {"equation", "periodic", "data"};
+static const char *const model_names[PINN_MODEL_KIND_COUNT] = {"mlp", "moe"};
+static const char *const ref_names[PINN_REFK_COUNT] = {"none",         "exact",  "burgers", "allen_cahn",
+                                                       "poisson_fd",   "buckley_leverett", "csv"};
+
+const char *pinn_domain_shape_to_string(pinn_domain_shape s) {
+    return (int)s >= 0 && s < PINN_DOMAIN_SHAPE_COUNT ? shape_names[s] : "unknown";
+}
+const char *pinn_cond_kind_to_string(pinn_cond_kind k) {
+    return (int)k >= 0 && k < PINN_COND_KIND_COUNT ? cond_names[k] : "unknown";
+}
+const char *pinn_model_kind_to_string(pinn_model_kind k) {
+    return (int)k >= 0 && k < PINN_MODEL_KIND_COUNT ? model_names[k] : "unknown";
+}
+const char *pinn_ref_kind_to_string(pinn_ref_kind k) {
+    return (int)k >= 0 && k < PINN_REFK_COUNT ? ref_names[k] : "unknown";
+}
+int pinn_config_lookup(const char *const *names, int n, const char *s) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], s)) return i;
+    return -1;
+}
+const char *const *pinn_config_shape_names(void) { return shape_names; }
+const char *const *pinn_config_model_names(void) { return model_names; }
+const char *const *pinn_config_ref_names(void) { return ref_names; }
+
+void pinn_problem_defaults(pinn_problem *p) {
+    memset(p, 0, sizeof *p);
+    p->domain.time = -1;
+    p->model.kind = PINN_MODEL_MLP;
+    p->model.n_hidden = 4;
+    for (int l = 0; l < 4; l++) p->model.hidden[l] = 50;
+    p->model.activation = PINN_FN_TANH;
+    p->model.activation_p = 1;
+    p->model.normalize = 1;
+    p->model.init = PINN_INIT_GLOROT_NORMAL;
+    p->model.experts = 4;
+    p->model.n_gate_hidden = 1;
+    p->model.gate_hidden[0] = 16;
+    p->train.collocation = 2000;
+    p->train.epochs = 5000;
+    p->train.lr = 1e-3;
+    snprintf(p->train.schedule, sizeof p->train.schedule, "constant");
+    p->train.decay_rate = 0.9;
+    p->train.decay_steps = 1000;
+    p->train.lbfgs_memory = 50;
+    p->train.lbfgs_gtol = 1e-9;
+    p->train.lbfgs_ftol = 1e-12;
+    snprintf(p->train.sampler, sizeof p->train.sampler, "sobol");
+    p->train.seed = 1;
+    p->train.log_every = 100;
+    p->train.eval_every = 1000;
+    p->train.checkpoint_every = 1000;
+    p->reference.diffusion = 1e-4;
+    p->reference.c1 = 5;
+    p->reference.c3 = -5;
+    p->output.npy = 1;
+    p->output.png = 1;
+}
+
+/* Checks names, ranges and counts; expressions are compiled by the trainer and the loader. */
+pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err) {
+    const char *f = p->file[0] ? p->file : "<problem>";
+    const pinn_domain *dm = &p->domain;
+    if (dm->d < 1 || dm->d > PINN_MAX_INPUTS)
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: domain: expected 1 to %d coordinates, got %d", f, dm->line,
+                              PINN_MAX_INPUTS, dm->d);
+    for (int i = 0; i < dm->d; i++) {
+        if (!(dm->lo[i] < dm->hi[i]) || !isfinite(dm->lo[i]) || !isfinite(dm->hi[i]))
+            return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: domain.%s: expected [lo, hi] with lo < hi, got [%g, %g]", f,
+                                  dm->line, dm->coord[i], dm->lo[i], dm->hi[i]);
+        for (int j = 0; j < i; j++)
+            if (!strcmp(dm->coord[i], dm->coord[j]))
+                return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: domain: coordinate '%s' appears twice", f, dm->line,
+                                      dm->coord[i]);
+    }
+    if (p->n_fields < 1)
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:1: fields: expected at least one field name", f);
+    if (p->n_equations < 1)
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:1: equations: expected at least one equation", f);
+    /* names must not clash: coordinates, fields, constants, parameters */
+    const char *names[64];
+    int nn = 0;
+    for (int i = 0; i < dm->d; i++) names[nn++] = dm->coord[i];
+    for (int i = 0; i < p->n_fields; i++) names[nn++] = p->fields[i];
+    for (int i = 0; i < p->n_consts && nn < 64; i++) names[nn++] = p->consts[i].name;
+    for (int i = 0; i < p->n_params && nn < 64; i++) names[nn++] = p->params[i].name;
+    for (int i = 0; i < nn; i++)
+        for (int j = 0; j < i; j++)
+            if (!strcmp(names[i], names[j]))
+                return pinn_error_set(err, PINN_ERR_INVALID,
+                                      "%s:1: the name '%s' is used twice (coordinates, fields, constants and parameters "
+                                      "need distinct names)",
+                                      f, names[i]);
+    for (int c = 0; c < p->n_conditions; c++) {
+        const pinn_condition *cd = &p->conditions[c];
+        if (cd->kind != PINN_COND_DATA && cd->points < 1)
+            return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition '%s': points: expected a positive integer, got %d",
+                                  f, cd->line, cd->name, cd->points);
+        if (!(cd->weight >= 0) || !isfinite(cd->weight))
+            return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition '%s': weight: expected a number >= 0", f, cd->line,
+                                  cd->name);
+        if (cd->kind == PINN_COND_PERIODIC && (cd->coordinate < 0 || cd->coordinate >= dm->d || cd->coordinate == dm->time))
+            return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition '%s': periodic: expected a space coordinate", f,
+                                  cd->line, cd->name);
+        for (int j = 0; j < c; j++)
+            if (!strcmp(cd->name, p->conditions[j].name))
+                return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition name '%s' is used twice", f, cd->line, cd->name);
+    }
+    const pinn_train_cfg *t = &p->train;
+    if (t->collocation < 1 || t->epochs < 0 || !(t->lr > 0) || t->lbfgs_iters < 0 || t->batch < 0)
+        return pinn_error_set(err, PINN_ERR_INVALID,
+                              "%s:%d: train: expected collocation >= 1, epochs >= 0, lr > 0, lbfgs >= 0, batch >= 0", f,
+                              t->line);
+    if (p->model.n_hidden < 0 || p->model.n_hidden > PINN_MAX_HIDDEN)
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: model.hidden: expected 0 to %d layers", f, p->model.line,
+                              PINN_MAX_HIDDEN);
+    for (int l = 0; l < p->model.n_hidden; l++)
+        if (p->model.hidden[l] < 1 || p->model.hidden[l] > 100000)
+            return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: model.hidden: expected positive widths", f, p->model.line);
+    if (p->model.kind == PINN_MODEL_MOE && (p->model.experts < 1 || p->model.experts > PINN_MAX_EXPERTS))
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: model.experts: expected 1 to %d", f, p->model.line,
+                              PINN_MAX_EXPERTS);
+    return PINN_OK;
+}
