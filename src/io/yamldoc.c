@@ -47,7 +47,8 @@ const char *ydoc_scalar(yaml_node_t *n) {
 pinn_status ydoc_int(const ydoc *d, yaml_node_t *n, const char *key, long lo, long hi, long *out) {
     const char *s = ydoc_scalar(n);
     char form[96];
-    if (hi == 0x7fffffffL) snprintf(form, sizeof form, lo == 1 ? "a positive integer" : "an integer >= %ld", lo);
+    if (hi >= 100000000L && lo == 1) snprintf(form, sizeof form, "a positive integer");
+    else if (hi >= 100000000L) snprintf(form, sizeof form, "an integer >= %ld", lo);
     else snprintf(form, sizeof form, "an integer in [%ld, %ld]", lo, hi);
     if (!s || !*s) return ydoc_expected(d, n, key, form);
     char *end;
