@@ -294,6 +294,9 @@ pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pin
         if ((st = pinn_mkdir_p(dir, err))) return st;
         snprintf(path, sizeof path, "%s/checkpoint.bin", dir);
         if (resume && (st = pinn_trainer_load_checkpoint(t, path, err))) return st;
+        /* a finished run resumed with more epochs or iterations goes on with them */
+        if (resume && t->epoch < c->epochs) t->phase = 0;
+        else if (resume && t->phase == 2 && t->lbfgs_iter < c->lbfgs_iters) t->phase = 1;
         snprintf(path, sizeof path, "%s/config.yaml", dir);
         if (!resume && (st = pinn_problem_write(&t->prob, path, err))) return st;
         if ((st = history_open(t, dir, resume, &hist, err))) return st;

@@ -1,0 +1,108 @@
+/* test_train.c - the trainer end to end on the heat example (short run, looser bound than the
+ * documented one): it learns, its files are written, predictions at the grid agree with
+ * solution.npy, derivatives agree with the exact solution, and an interrupted run resumed from its
+ * checkpoint ends bitwise where an uninterrupted run ends. */
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "io/files.h"
+#include "pinnc.h"
+
+static char path[1024];
+static const char *ex(const char *name) {
+    const char *src = getenv("PINN_SOURCE");
+    snprintf(path, sizeof path, "%s/examples/%s", src ? src : "..", name);
+    return path;
+}
+
+static pinn_trainer *make(const char *file, int n, const char **sets) {
+    pinn_problem *p = malloc(sizeof *p);
+    pinn_error err;
+    pinn_trainer *t = NULL;
+    if (pinn_problem_load(p, file, n, sets, &err) || pinn_trainer_init(&t, p, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        t = NULL;
+    }
+    free(p);
+    return t;
+}
+
+int main(void) {
+    char dir[] = "/tmp/pinnc-train-XXXXXX", run[1100], f[1200];
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+    pinn_error err;
+    const char *sets[] = {"train.epochs=1500", "train.lbfgs=300", "train.collocation=800", "train.log_every=100",
+                          "train.eval_every=0", "train.threads=2"};
+    pinn_trainer *t = make(ex("heat.yaml"), 6, sets);
+    CHECK(t != NULL, "heat trainer");
+    if (!t) return CHECK_DONE();
+    double rel[PINN_MAX_FIELDS], rel0;
+    pinn_trainer_evaluate(t, rel, &err);
+    rel0 = rel[0];
+    snprintf(run, sizeof run, "%s/heat", dir);
+    CHECK_OK(pinn_trainer_train(t, run, 0, NULL, NULL, &err), err);
+    CHECK_OK(pinn_trainer_evaluate(t, rel, &err), err);
+    printf("heat: relative L2 error %.3e (untrained %.3e)\n", rel[0], rel0);
+    CHECK(rel[0] < 2e-2 && rel[0] < rel0 / 20, "heat did not learn: %.3e (from %.3e)", rel[0], rel0);
+    const char *files[] = {"config.yaml", "history.csv", "summary.json", "checkpoint.bin", "grid.npy",
+                           "solution.npy", "reference.npy", "error.npy"};
+    for (int k = 0; k < 8; k++) {
+        snprintf(f, sizeof f, "%s/%s", run, files[k]);
+        CHECK(access(f, R_OK) == 0, "missing %s", files[k]);
+    }
+    /* predictions at the grid points agree with solution.npy; u_x, u_t against the exact solution */
+    int nd;
+    size_t gs[4], ss[4];
+    double *grid = NULL, *sol = NULL;
+    snprintf(f, sizeof f, "%s/grid.npy", run);
+    CHECK_OK(pinn_npy_read(f, &nd, gs, &grid, &err), err);
+    snprintf(f, sizeof f, "%s/solution.npy", run);
+    CHECK_OK(pinn_npy_read(f, &nd, ss, &sol, &err), err);
+    if (grid && sol) {
+        size_t n = gs[0];
+        pinn_real *x = malloc(sizeof(pinn_real) * n * 2), *y = malloc(sizeof(pinn_real) * n * 3);
+        for (size_t i = 0; i < 2 * n; i++) x[i] = grid[i];
+        const char *what[] = {"u", "u_x", "u_t"};
+        CHECK_OK(pinn_trainer_predict(t, n, x, 3, what, y, &err), err);
+        double worst = 0, num = 0, den = 0;
+        const double k = 0.2, PI = 3.14159265358979323846;
+        for (size_t i = 0; i < n; i++) {
+            worst = fmax(worst, fabs(y[3 * i] - sol[i]));
+            double tt = x[2 * i], xx = x[2 * i + 1], ux = PI * exp(-k * PI * PI * tt) * cos(PI * xx);
+            num += (y[3 * i + 1] - ux) * (y[3 * i + 1] - ux), den += ux * ux;
+        }
+        CHECK(worst == 0, "predict and solution.npy differ by %.3g", worst);
+        CHECK(sqrt(num / den) < 5e-2, "u_x relative error %.3g", sqrt(num / den));
+        free(x), free(y);
+    }
+    free(grid), free(sol);
+    pinn_trainer_free(t);
+
+    /* resume: 60 epochs straight vs 30 + resume to 60 */
+    const char *s60[] = {"train.epochs=60", "train.lbfgs=0", "train.collocation=300", "train.checkpoint_every=30",
+                         "train.eval_every=0"};
+    const char *s30[] = {"train.epochs=30", "train.lbfgs=0", "train.collocation=300", "train.checkpoint_every=30",
+                         "train.eval_every=0"};
+    pinn_trainer *a = make(ex("heat.yaml"), 5, s60), *b = make(ex("heat.yaml"), 5, s30);
+    snprintf(run, sizeof run, "%s/a", dir);
+    CHECK_OK(pinn_trainer_train(a, run, 0, NULL, NULL, &err), err);
+    snprintf(run, sizeof run, "%s/b", dir);
+    CHECK_OK(pinn_trainer_train(b, run, 0, NULL, NULL, &err), err);
+    pinn_trainer_free(b);
+    b = make(ex("heat.yaml"), 5, s60);
+    CHECK_OK(pinn_trainer_train(b, run, 1, NULL, NULL, &err), err);
+    CHECK(pinn_trainer_nparams(a) == pinn_trainer_nparams(b) &&
+              memcmp(pinn_trainer_params(a), pinn_trainer_params(b), sizeof(pinn_real) * pinn_trainer_nparams(a)) == 0,
+          "resumed run differs from the uninterrupted one");
+    /* a checkpoint from another problem is refused */
+    snprintf(f, sizeof f, "%s/a/checkpoint.bin", dir);
+    const char *other[] = {"model.hidden=[5]"};
+    pinn_trainer *c = make(ex("heat.yaml"), 1, other);
+    CHECK(c && pinn_trainer_load_checkpoint(c, f, &err) == PINN_ERR_INVALID, "foreign checkpoint accepted: %s", err.msg);
+    pinn_trainer_free(a), pinn_trainer_free(b), pinn_trainer_free(c);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0, "cleanup");
+    return CHECK_DONE();
+}
