@@ -19,5 +19,6 @@
 #include "pinnc/ref.h"
 #include "pinnc/problem.h"
 #include "pinnc/train.h"
+#include "pinnc/weighting.h"
 
 #endif
