@@ -99,6 +99,22 @@ typedef struct pinn_model_cfg {
 
 typedef enum pinn_opt_kind { PINN_OPT_ADAM = 0, PINN_OPT_LBFGS, PINN_OPT_KIND_COUNT } pinn_opt_kind;
 
+/* train.weighting: dynamic loss balancing (see pinnc/weighting.h and docs/methods.md). */
+typedef struct pinn_weighting_file {
+    char scheme[PINN_NAME_MAX];   /* fixed | ma | ma_mean | id | dn | relobralo */
+    double beta;                  /* exponential decay (default 0.99) */
+    int every;                    /* update interval tau (default 10) */
+    int bias_correction;
+    double p;                     /* dn norm: 1, 2 or inf (default 2) */
+    char reference[PINN_NAME_MAX]; /* reference term ("" = the PDE term of highest order) */
+    int n_terms;                  /* terms with dynamic weights (0 = all but the reference) */
+    char terms[PINN_MAX_EQUATIONS + PINN_MAX_CONDITIONS][PINN_NAME_MAX];
+    double temperature, alpha, rho; /* relobralo (defaults 0.1, 0.999, 0.999) */
+    int n_hist;                   /* epochs at which gradient histograms are written */
+    int hist_epochs[16];
+    int line;
+} pinn_weighting_file;
+
 typedef struct pinn_train_cfg {
     int collocation;      /* interior points */
     int epochs;           /* Adam epochs (a pass over all collocation points) */
@@ -117,6 +133,7 @@ typedef struct pinn_train_cfg {
     unsigned long seed;
     int threads;          /* 0: all cores */
     int log_every, eval_every, checkpoint_every;
+    pinn_weighting_file weighting;
     int line;
 } pinn_train_cfg;
 

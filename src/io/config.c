@@ -61,6 +61,13 @@ void pinn_problem_defaults(pinn_problem *p) {
     p->train.log_every = 100;
     p->train.eval_every = 1000;
     p->train.checkpoint_every = 1000;
+    snprintf(p->train.weighting.scheme, sizeof p->train.weighting.scheme, "fixed");
+    p->train.weighting.beta = 0.99;
+    p->train.weighting.every = 10;
+    p->train.weighting.p = 2;
+    p->train.weighting.temperature = 0.1;
+    p->train.weighting.alpha = 0.999;
+    p->train.weighting.rho = 0.999;
     p->reference.diffusion = 1e-4;
     p->reference.c1 = 5;
     p->reference.c3 = -5;

@@ -379,11 +379,69 @@ static pinn_status load_model(ydoc *d, yaml_node_t *n, pinn_problem *p) {
     return PINN_OK;
 }
 
+static pinn_status load_weighting(ydoc *d, yaml_node_t *n, pinn_problem *p) {
+    static const char *const keys[] = {"scheme", "beta", "every", "bias_correction", "p", "reference", "terms",
+                                       "temperature", "alpha", "rho", "histograms", NULL};
+    TRY(ydoc_check_keys(d, n, "train.weighting", keys));
+    pinn_weighting_file *w = &p->train.weighting;
+    w->line = ydoc_line(d, n);
+    PAIRS(n) {
+        const char *k = KEY(d);
+        yaml_node_t *v = VAL(d);
+        char key[64];
+        long iv;
+        snprintf(key, sizeof key, "train.weighting.%s", k);
+        if (!strcmp(k, "scheme")) {
+            static const char *const s[] = {"fixed", "ma", "ma_mean", "id", "dn", "relobralo"};
+            int c;
+            TRY(choice(d, v, key, s, 6, &c));
+            snprintf(w->scheme, sizeof w->scheme, "%s", s[c]);
+        } else if (!strcmp(k, "beta") || !strcmp(k, "alpha") || !strcmp(k, "rho")) {
+            double x;
+            TRY(ydoc_real(d, v, key, &x));
+            if (!(x >= 0 && x <= 1) || (!strcmp(k, "beta") && x == 1)) return ydoc_expected(d, v, key, "a number in [0, 1)");
+            if (!strcmp(k, "beta")) w->beta = x;
+            else if (!strcmp(k, "alpha")) w->alpha = x;
+            else w->rho = x;
+        } else if (!strcmp(k, "temperature")) {
+            TRY(ydoc_real(d, v, key, &w->temperature));
+            if (!(w->temperature > 0)) return ydoc_expected(d, v, key, "a positive number");
+        } else if (!strcmp(k, "every")) { TRY(ydoc_int(d, v, key, 1, 0x7fffffffL, &iv)); w->every = (int)iv; }
+        else if (!strcmp(k, "bias_correction")) TRY(ydoc_bool(d, v, key, &w->bias_correction));
+        else if (!strcmp(k, "p")) {
+            const char *s = ydoc_scalar(v);
+            if (s && (!strcmp(s, "inf") || !strcmp(s, "infinity") || !strcmp(s, ".inf"))) w->p = INFINITY;
+            else if (s && !strcmp(s, "1")) w->p = 1;
+            else if (s && !strcmp(s, "2")) w->p = 2;
+            else return ydoc_expected(d, v, key, "1, 2 or inf");
+        } else if (!strcmp(k, "reference")) TRY(ydoc_str(d, v, key, w->reference, sizeof w->reference));
+        else if (!strcmp(k, "terms")) {
+            if (ydoc_scalar(v)) {
+                TRY(ydoc_str(d, v, key, w->terms[0], sizeof w->terms[0]));
+                w->n_terms = 1;
+            } else {
+                if (v->type != YAML_SEQUENCE_NODE) return ydoc_expected(d, v, key, "a list of term names");
+                w->n_terms = 0;
+                for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+                    if (w->n_terms == PINN_MAX_EQUATIONS + PINN_MAX_CONDITIONS) return ydoc_fail(d, v, PINN_ERR_INVALID, key, "too many terms");
+                    TRY(ydoc_str(d, ydoc_node(d, *it), key, w->terms[w->n_terms], sizeof w->terms[0]));
+                    w->n_terms++;
+                }
+            }
+        } else {
+            int cnt;
+            TRY(int_list(d, v, key, w->hist_epochs, 16, &cnt));
+            w->n_hist = cnt;
+        }
+    }
+    return PINN_OK;
+}
+
 static pinn_status load_train(ydoc *d, yaml_node_t *n, pinn_problem *p) {
     static const char *const keys[] = {"collocation", "epochs", "lr", "schedule", "decay_rate", "decay_steps", "lr_min",
                                        "lbfgs", "lbfgs_memory", "lbfgs_gtol", "lbfgs_ftol", "sampler", "resample_every",
                                        "batch", "block", "seed", "threads", "log_every", "eval_every",
-                                       "checkpoint_every", "optimizer", NULL};
+                                       "checkpoint_every", "optimizer", "weighting", NULL};
     TRY(ydoc_check_keys(d, n, "train", keys));
     pinn_train_cfg *t = &p->train;
     t->line = ydoc_line(d, n);
@@ -410,6 +468,7 @@ static pinn_status load_train(ydoc *d, yaml_node_t *n, pinn_problem *p) {
             }
         if (done) continue;
         if (!strcmp(k, "seed")) { TRY(ydoc_int(d, v, key, 0, 0x7fffffffL, &iv)); t->seed = (unsigned long)iv; }
+        else if (!strcmp(k, "weighting")) TRY(load_weighting(d, v, p));
         else if (!strcmp(k, "lr") || !strcmp(k, "decay_rate") || !strcmp(k, "lr_min") || !strcmp(k, "lbfgs_gtol") ||
                  !strcmp(k, "lbfgs_ftol")) {
             double x;

@@ -93,6 +93,19 @@ void pinn_problem_print(const pinn_problem *p, FILE *f) {
             t->collocation, t->epochs, t->lr, t->schedule, t->decay_rate, t->decay_steps, t->lr_min, t->lbfgs_iters,
             t->lbfgs_memory, t->lbfgs_gtol, t->lbfgs_ftol, t->sampler, t->resample_every, t->batch, t->block, t->seed,
             t->threads, t->log_every > 0 ? t->log_every : 1, t->eval_every, t->checkpoint_every);
+    const pinn_weighting_file *w = &p->train.weighting;
+    fprintf(f, "  weighting:\n    scheme: %s\n    beta: %.17g\n    every: %d\n    bias_correction: %s\n    p: ", w->scheme,
+            w->beta, w->every, w->bias_correction ? "true" : "false");
+    if (w->p > 2) fprintf(f, "inf\n");
+    else fprintf(f, "%g\n", w->p);
+    if (w->reference[0]) fprintf(f, "    reference: "), q(f, w->reference), fputc('\n', f);
+    if (w->n_terms) {
+        fprintf(f, "    terms: [");
+        for (int i = 0; i < w->n_terms; i++) fprintf(f, "%s", i ? ", " : ""), q(f, w->terms[i]);
+        fprintf(f, "]\n");
+    }
+    fprintf(f, "    temperature: %.17g\n    alpha: %.17g\n    rho: %.17g\n", w->temperature, w->alpha, w->rho);
+    if (w->n_hist) fprintf(f, "    histograms: "), ints(f, w->hist_epochs, w->n_hist), fputc('\n', f);
     const pinn_reference_cfg *r = &p->reference;
     if (r->kind != PINN_REFK_NONE) {
         fprintf(f, "reference:\n  solver: %s\n", pinn_ref_kind_to_string(r->kind));

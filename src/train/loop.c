@@ -24,12 +24,8 @@ static pinn_block_loss_fn loss_of(const tr_term *tm) {
     }
 }
 
-/* Evaluates every term into its own gradient and combines them: G = sum_k w_k grad_k.
- * full: PDE terms use all collocation points (else the current mini-batch).  Returns the
- * weighted loss; G may be NULL for the loss only. */
-double tr_eval_terms(pinn_trainer *t, int full, pinn_real *G) {
-    double total = 0;
-    if (G) memset(G, 0, sizeof(pinn_real) * t->np);
+/* Evaluates every term into its own gradient (want_grad) and records its unweighted loss. */
+static void eval_each(pinn_trainer *t, int full, int want_grad) {
     for (int k = 0; k < t->n_terms; k++) {
         tr_term *tm = &t->terms[k];
         if (tm->kind == TR_PDE) {
@@ -42,29 +38,91 @@ double tr_eval_terms(pinn_trainer *t, int full, pinn_real *G) {
             size_t nall = pinn_pointset_count(t->colloc), done = 0;
             const pinn_real *all = pinn_pointset_points(t->colloc);
             double L = 0;
-            if (G) memset(tm->grad, 0, sizeof(pinn_real) * t->np);
+            if (want_grad) memset(tm->grad, 0, sizeof(pinn_real) * t->np);
             while (done < nall) {
                 size_t m = nall - done < t->batch ? nall - done : t->batch;
                 tm->x = (pinn_real *)all + done * t->d;
                 tm->n = nall; /* means divide by the full count */
-                /* a temporary gradient for the slice: reuse the batch buffer's term gradient */
-                double l = pinn_term_eval(tm->term, m, tm->x, t->P, G ? t->lbfgs_tmp : NULL, loss_of(tm), tm);
-                if (G)
+                L += pinn_term_eval(tm->term, m, tm->x, t->P, want_grad ? t->lbfgs_tmp : NULL, loss_of(tm), tm);
+                if (want_grad)
                     for (size_t i = 0; i < t->np; i++) tm->grad[i] += t->lbfgs_tmp[i];
-                L += l;
                 done += m;
             }
             tm->loss = L;
         } else {
-            tm->loss = pinn_term_eval(tm->term, tm->n, tm->x, t->P, G ? tm->grad : NULL, loss_of(tm), tm);
+            tm->loss = pinn_term_eval(tm->term, tm->n, tm->x, t->P, want_grad ? tm->grad : NULL, loss_of(tm), tm);
         }
         t->term_loss[k] = tm->loss;
-        total += t->weights[k] * tm->loss;
-        if (G)
-            for (size_t i = 0; i < t->np; i++) G[i] += (pinn_real)t->weights[k] * tm->grad[i];
+    }
+}
+
+/* G = sum_k w_k grad_k; returns the weighted loss. */
+static double combine(pinn_trainer *t, pinn_real *G) {
+    double total = 0;
+    if (G) memset(G, 0, sizeof(pinn_real) * t->np);
+    for (int k = 0; k < t->n_terms; k++) {
+        total += t->weights[k] * t->terms[k].loss;
+        if (!G) continue;
+        const pinn_real w = (pinn_real)t->weights[k], *g = t->terms[k].grad;
+        for (size_t i = 0; i < t->np; i++) G[i] += w * g[i];
     }
     for (int k = 0; k < t->prob.n_params; k++) t->param_values[k] = t->P[t->np_net + (size_t)k];
     return total;
+}
+
+/* Evaluates every term and combines them with the current weights: G = sum_k w_k grad_k.
+ * full: PDE terms use all collocation points (else the current mini-batch).  Returns the weighted
+ * loss; G may be NULL for the loss only. */
+double tr_eval_terms(pinn_trainer *t, int full, pinn_real *G) {
+    eval_each(t, full, G != NULL);
+    return combine(t, G);
+}
+
+/* Adam's step objective: terms, then a weighting update at this epoch, then the weighted sum. */
+static double adam_objective(pinn_trainer *t, long epoch) {
+    eval_each(t, 0, 1);
+    const pinn_real *grads[TR_MAX_TERMS];
+    for (int k = 0; k < t->n_terms; k++) grads[k] = t->terms[k].grad;
+    if (pinn_weighting_update(&t->wt, epoch, grads, t->np_net, t->term_loss))
+        for (int k = 0; k < t->n_terms; k++) t->weights[k] = t->wt.w[k];
+    return combine(t, t->G);
+}
+
+/* L2 norm of each term's (network) gradient, for the history. */
+static void grad_norms(pinn_trainer *t) {
+    for (int k = 0; k < t->n_terms; k++) {
+        double s = 0;
+        for (size_t i = 0; i < t->np_net; i++) s += (double)t->terms[k].grad[i] * t->terms[k].grad[i];
+        t->gnorm[k] = sqrt(s);
+    }
+}
+
+/* grad_hist_<epoch>.csv: counts of log10|g| of each term's gradient in bins of 0.2 from -14 to 2
+ * (first bin: everything below, including zeros), for the gradient-distribution figures. */
+static pinn_status write_histograms(pinn_trainer *t, const char *dir, long epoch, pinn_error *err) {
+    enum { NB = 80 };
+    char path[1200];
+    snprintf(path, sizeof path, "%s/grad_hist_%ld.csv", dir, epoch);
+    pinn_afile a;
+    pinn_status st = pinn_afile_open(&a, path, err);
+    if (st) return st;
+    fprintf(a.f, "log10_lo,log10_hi");
+    for (int k = 0; k < t->n_terms; k++) fprintf(a.f, ",%s", t->terms[k].name);
+    fprintf(a.f, "\n");
+    static long cnt[TR_MAX_TERMS][NB];
+    memset(cnt, 0, sizeof cnt);
+    for (int k = 0; k < t->n_terms; k++)
+        for (size_t i = 0; i < t->np_net; i++) {
+            double v = fabs((double)t->terms[k].grad[i]) * t->weights[k];
+            int b = v > 0 ? (int)floor((log10(v) + 14.0) / 0.2) : 0;
+            cnt[k][b < 0 ? 0 : b >= NB ? NB - 1 : b]++;
+        }
+    for (int b = 0; b < NB; b++) {
+        fprintf(a.f, "%.1f,%.1f", -14.0 + 0.2 * b, -14.0 + 0.2 * (b + 1));
+        for (int k = 0; k < t->n_terms; k++) fprintf(a.f, ",%ld", cnt[k][b]);
+        fprintf(a.f, "\n");
+    }
+    return pinn_afile_commit(&a, err);
 }
 
 /* The L-BFGS objective: full-batch weighted loss. */
@@ -113,6 +171,7 @@ static pinn_status history_open(pinn_trainer *t, const char *dir, int resume, FI
     fprintf(*out, "epoch,phase,wall_s,loss");
     for (int k = 0; k < t->n_terms; k++) fprintf(*out, ",loss_%s", t->terms[k].name);
     for (int k = 0; k < t->n_terms; k++) fprintf(*out, ",w_%s", t->terms[k].name);
+    for (int k = 0; k < t->n_terms; k++) fprintf(*out, ",gnorm_%s", t->terms[k].name);
     for (int k = 0; k < t->prob.n_params; k++) fprintf(*out, ",%s", t->prob.params[k].name);
     for (int f = 0; f < t->nf; f++) fprintf(*out, ",rel_l2_%s", t->prob.fields[f]);
     fprintf(*out, "\n");
@@ -125,6 +184,7 @@ static void history_row(pinn_trainer *t, FILE *f, long epoch, const char *phase,
     fprintf(f, "%ld,%s,%.4f,%.9e", epoch, phase, t->wall_s, loss);
     for (int k = 0; k < t->n_terms; k++) fprintf(f, ",%.9e", t->term_loss[k]);
     for (int k = 0; k < t->n_terms; k++) fprintf(f, ",%.9g", t->weights[k]);
+    for (int k = 0; k < t->n_terms; k++) fprintf(f, ",%.6e", t->gnorm[k]);
     for (int k = 0; k < t->prob.n_params; k++) fprintf(f, ",%.12g", t->param_values[k]);
     for (int q = 0; q < t->nf; q++) {
         if (evaluated && isfinite(t->rel[q])) fprintf(f, ",%.6e", t->rel[q]);
@@ -177,6 +237,7 @@ static pinn_status checkpoint_write(pinn_trainer *t, const char *dir, pinn_error
         free(buf);
     }
     fwrite(t->weights, sizeof(double), (size_t)t->n_terms, a.f);
+    fwrite(&t->wt, sizeof t->wt, 1, a.f);
     return pinn_afile_commit(&a, err);
 }
 
@@ -225,7 +286,8 @@ pinn_status pinn_trainer_load_checkpoint(pinn_trainer *t, const char *path, pinn
             goto done;
         }
     }
-    if (fread(t->weights, sizeof(double), (size_t)t->n_terms, f) != (size_t)t->n_terms) {
+    if (fread(t->weights, sizeof(double), (size_t)t->n_terms, f) != (size_t)t->n_terms ||
+        fread(&t->wt, sizeof t->wt, 1, f) != 1) {
         st = pinn_error_set(err, PINN_ERR_IO, "%s: truncated checkpoint (weights)", path);
         goto done;
     }
@@ -318,11 +380,14 @@ pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pin
             if (b == 0) pinn_pointset_permutation(t->colloc, c->seed, (uint64_t)ep / nbatches, t->perm);
             pinn_pointset_batch(t->colloc, t->perm, t->batch, b, t->batch_x, NULL, NULL);
         }
-        loss = tr_eval_terms(t, 0, t->G);
+        loss = adam_objective(t, ep);
         if (!isfinite(loss)) {
             st = pinn_error_set(err, PINN_ERR_NUMERIC, "epoch %ld: the loss is %g; lower train.lr?", ep, loss);
             break;
         }
+        for (int h = 0; dir && h < c->weighting.n_hist; h++)
+            if (c->weighting.hist_epochs[h] == ep && (st = write_histograms(t, dir, ep, err))) break;
+        if (st) break;
         if ((st = pinn_adam_step(&t->adam, t->P, t->G, err))) break;
         t->epoch++;
         t->wall_s = now_s() - t0;
@@ -331,6 +396,7 @@ pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pin
         if (t->epoch % every == 0 || t->epoch == c->epochs) {
             double dt = now_s() - last, rate = dt > 0 ? (double)(t->epoch - last_ep) / dt : 0;
             last = now_s(), last_ep = t->epoch;
+            grad_norms(t);
             history_row(t, hist, t->epoch, "adam", loss, ev);
             report(t, fn, ctx, "adam", t->epoch, c->epochs, loss, rate, t->epoch == c->epochs);
         }

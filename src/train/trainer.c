@@ -134,6 +134,51 @@ static pinn_status finish_term(pinn_trainer *t, tr_term *tm, size_t max_points, 
     return tr_term_scratch(tm, t->d, err);
 }
 
+/* The weighting scheme: the reference term (named, or the PDE term of highest derivative order)
+ * and the terms with dynamic weights (named, or all others; ReLoBRaLo: all). */
+pinn_status tr_weighting_setup(pinn_trainer *t, pinn_error *err) {
+    const pinn_weighting_file *wf = &t->prob.train.weighting;
+    const char *file = t->prob.file;
+    pinn_weighting_cfg c;
+    pinn_weighting_cfg_default(&c, t->n_terms);
+    int s = pinn_weight_scheme_from_string(wf->scheme[0] ? wf->scheme : "fixed");
+    if (s < 0) return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: train.weighting.scheme: unknown '%s'", file, wf->line, wf->scheme);
+    c.scheme = (pinn_weight_scheme)s;
+    c.beta = wf->beta;
+    c.every = wf->every > 0 ? wf->every : 10;
+    c.bias_correction = wf->bias_correction;
+    c.p = wf->p > 0 ? wf->p : 2;
+    c.temperature = wf->temperature > 0 ? wf->temperature : 0.1;
+    c.alpha = wf->alpha;
+    c.rho = wf->rho;
+    c.seed = t->prob.train.seed ^ 0x7e1ba1a5ULL;
+    int ref = -1, best = -1;
+    for (int k = 0; k < t->n_terms; k++) {
+        if (wf->reference[0] && !strcmp(wf->reference, t->terms[k].name)) ref = k;
+        if (t->terms[k].kind == TR_PDE && pinn_expr_max_order(t->terms[k].eq) > best)
+            best = pinn_expr_max_order(t->terms[k].eq), ref = wf->reference[0] ? ref : k;
+    }
+    if (ref < 0)
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: train.weighting.reference: no term named '%s'", file, wf->line,
+                              wf->reference);
+    c.reference = ref;
+    memset(c.weighted, 0, sizeof c.weighted);
+    for (int k = 0; k < t->n_terms; k++) c.weighted[k] = wf->n_terms == 0 && (k != ref || c.scheme == PINN_WEIGHT_RELOBRALO);
+    for (int q = 0; q < wf->n_terms; q++) {
+        int found = -1;
+        for (int k = 0; k < t->n_terms; k++)
+            if (!strcmp(wf->terms[q], t->terms[k].name)) found = k;
+        if (found < 0)
+            return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: train.weighting.terms: no term named '%s'", file, wf->line,
+                                  wf->terms[q]);
+        c.weighted[found] = 1;
+    }
+    pinn_status st = pinn_weighting_init(&t->wt, t->n_terms, t->weights, &c, err);
+    if (st) return st;
+    for (int k = 0; k < t->n_terms; k++) t->weights[k] = t->wt.w[k];
+    return PINN_OK;
+}
+
 pinn_status pinn_trainer_init(pinn_trainer **out, const pinn_problem *p, pinn_error *err) {
     *out = NULL;
     pinn_status st = pinn_problem_validate(p, err);
@@ -216,6 +261,7 @@ pinn_status pinn_trainer_init(pinn_trainer **out, const pinn_problem *p, pinn_er
             goto fail;
         if ((st = finish_term(t, tm, tm->n_all, err))) goto fail;
     }
+    if ((st = tr_weighting_setup(t, err))) goto fail;
     pinn_adam_config ac;
     pinn_adam_config_default(&ac);
     pinn_schedule_default(&ac.schedule, p->train.lr);

@@ -64,6 +64,9 @@ struct pinn_trainer {
     size_t *perm;
     pinn_real *batch_x;
     size_t batch;
+    /* loss weighting */
+    pinn_weighting wt;
+    double gnorm[TR_MAX_TERMS];        /* L2 norm of each term's gradient at the last evaluation */
     /* optimisation state */
     pinn_adam adam;
     pinn_lbfgs lbfgs;
@@ -112,6 +115,7 @@ void tr_term_release(tr_term *tm);
 /* loop.c */
 pinn_status tr_lbfgs_setup(pinn_trainer *t, pinn_error *err);
 double tr_eval_terms(pinn_trainer *t, int full, pinn_real *G);
+pinn_status tr_weighting_setup(pinn_trainer *t, pinn_error *err);
 /* evaluate.c */
 pinn_status tr_eval_setup(pinn_trainer *t, pinn_error *err);
 pinn_status tr_reference(pinn_trainer *t, pinn_error *err);
