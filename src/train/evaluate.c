@@ -7,6 +7,7 @@
 
 #include "io/csv.h"
 #include "io/files.h"
+#include "io/png.h"
 #include "train/trainer.h"
 
 /* Default points per coordinate: 1001 (1-D), 101 (2-D, 256 along a space axis with time), 41, 21. */
@@ -177,6 +178,31 @@ pinn_status pinn_trainer_predict(pinn_trainer *t, size_t n, const pinn_real *x, 
     return st;
 }
 
+/* PNG heatmaps of each field on a two-coordinate grid (solution, reference, error); skipped for
+ * other grids and in builds without zlib. */
+static pinn_status write_pictures(pinn_trainer *t, const char *dir, int solution, double *buf, pinn_error *err) {
+    if (!t->prob.output.png || t->d != 2 || t->grid_dims[0] < 2 || t->grid_dims[1] < 2) return PINN_OK;
+    size_t ny = (size_t)t->grid_dims[0], nx = (size_t)t->grid_dims[1], n = nx * ny;
+    for (int f = 0; f < t->nf; f++)
+        for (int kind = 0; kind < 3; kind++) {
+            if ((kind == 0 && !solution) || (kind > 0 && !t->has_ref) || (kind == 2 && !solution)) continue;
+            static const char *const names[3] = {"solution", "reference", "error"};
+            for (size_t k = 0; k < n; k++) {
+                size_t i = k * (size_t)t->nf + (size_t)f;
+                double v = kind == 0 ? t->pred[i] : kind == 1 ? t->ref[i] : t->pred[i] - t->ref[i];
+                buf[k] = t->mask[k] ? v : NAN;
+            }
+            char path[1200];
+            if (t->nf == 1) snprintf(path, sizeof path, "%s/%s.png", dir, names[kind]);
+            else snprintf(path, sizeof path, "%s/%s_%s.png", dir, names[kind], t->prob.fields[f]);
+            pinn_error e;
+            pinn_status st = pinn_png_heatmap(path, ny, nx, buf, kind == 2, &e);
+            if (st == PINN_ERR_UNSUPPORTED) return PINN_OK;
+            if (st) return pinn_error_set(err, st, "%s", e.msg);
+        }
+    return PINN_OK;
+}
+
 /* grid.npy: [n][d] points; solution/reference/error.npy: shaped by the grid (+ field axis if > 1). */
 static pinn_status write_grids(pinn_trainer *t, const char *dir, int solution, pinn_error *err) {
     char path[1100];
@@ -207,6 +233,7 @@ static pinn_status write_grids(pinn_trainer *t, const char *dir, int solution, p
             if ((st = pinn_npy_write(path, nd, shape, buf, err))) goto done;
         }
     }
+    st = write_pictures(t, dir, solution, buf, err);
 done:
     free(buf);
     return st;

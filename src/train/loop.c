@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "io/files.h"
+#include "io/png.h"
 #include "train/trainer.h"
 
 static double now_s(void) {
@@ -109,8 +110,11 @@ static pinn_status write_histograms(pinn_trainer *t, const char *dir, long epoch
     fprintf(a.f, "log10_lo,log10_hi");
     for (int k = 0; k < t->n_terms; k++) fprintf(a.f, ",%s", t->terms[k].name);
     fprintf(a.f, "\n");
-    static long cnt[TR_MAX_TERMS][NB];
-    memset(cnt, 0, sizeof cnt);
+    long(*cnt)[NB] = calloc((size_t)t->n_terms, sizeof *cnt);
+    if (!cnt) {
+        pinn_afile_abort(&a);
+        return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    }
     for (int k = 0; k < t->n_terms; k++)
         for (size_t i = 0; i < t->np_net; i++) {
             double v = fabs((double)t->terms[k].grad[i]) * t->weights[k];
@@ -122,7 +126,16 @@ static pinn_status write_histograms(pinn_trainer *t, const char *dir, long epoch
         for (int k = 0; k < t->n_terms; k++) fprintf(a.f, ",%ld", cnt[k][b]);
         fprintf(a.f, "\n");
     }
-    return pinn_afile_commit(&a, err);
+    st = pinn_afile_commit(&a, err);
+    if (!st && t->prob.output.png) {
+        snprintf(path, sizeof path, "%s/grad_hist_%ld.png", dir, epoch);
+        pinn_error e;
+        st = pinn_png_histograms(path, t->n_terms, NB, &cnt[0][0], &e);
+        if (st == PINN_ERR_UNSUPPORTED) st = PINN_OK;
+        else if (st) pinn_error_set(err, st, "%s", e.msg);
+    }
+    free(cnt);
+    return st;
 }
 
 /* The L-BFGS objective: full-batch weighted loss. */
