@@ -101,6 +101,19 @@ int main(void) {
     pinn_trainer *c = make(ex("heat.yaml"), 1, other);
     CHECK(c && pinn_trainer_load_checkpoint(c, f, &err) == PINN_ERR_INVALID, "foreign checkpoint accepted: %s", err.msg);
     pinn_trainer_free(a), pinn_trainer_free(b), pinn_trainer_free(c);
+    /* an output transform (hard constraints): the initial and boundary values hold exactly */
+    const char *sh[] = {"train.epochs=200", "train.lbfgs=0", "train.collocation=300", "train.eval_every=0"};
+    pinn_trainer *h = make(ex("heat_hard.yaml"), 4, sh);
+    CHECK(h != NULL, "heat_hard trainer");
+    if (h) {
+        snprintf(run, sizeof run, "%s/h", dir);
+        CHECK_OK(pinn_trainer_train(h, run, 0, NULL, NULL, &err), err);
+        pinn_real pts[8] = {0, 0.3, 0, 0.77, 0.5, 0.0, 0.7, 1.0}, y[4];
+        const char *what[] = {"u - sin(pi*x)"};
+        CHECK_OK(pinn_trainer_predict(h, 4, pts, 1, what, y, &err), err);
+        for (int i = 0; i < 4; i++) CHECK(fabs(y[i]) < 1e-14, "constraint violated at point %d: %g", i, y[i]);
+        pinn_trainer_free(h);
+    }
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0, "cleanup");

@@ -78,6 +78,14 @@ pinn_status pinn_expr_backward(const pinn_expr *e, size_t n, const pinn_real *co
 /* Evaluate a constant expression (symbols may name constants; no coordinates, fields, parameters). */
 pinn_status pinn_expr_eval_scalar(const char *text, const pinn_expr_symbols *sym, double *value, pinn_error *err);
 
+/* Output transforms: append to graph g the jet ops computing the expression, where coordinate c
+ * is the width-1 node coord_nodes[c] and field 0 (with no subscript) is the node net_node; writes
+ * the result node to *out.  Supported: + - * / ^ (constant exponent), sin cos exp log tanh sinh
+ * cosh sqrt, constants; not derivatives, parameters, normals or comparisons. */
+struct pinn_graph;
+pinn_status pinn_expr_to_graph(const pinn_expr *e, struct pinn_graph *g, const int *coord_nodes, int net_node, int *out,
+                               pinn_error *err);
+
 /* The folded expression as text (fully parenthesised), into buf; returns buf. */
 char *pinn_expr_to_string(const pinn_expr *e, char *buf, size_t size);
 

@@ -91,7 +91,8 @@ typedef struct pinn_model_cfg {
     double activation_p;          /* k for relu^k */
     int residual, normalize;      /* normalize defaults to 1 */
     pinn_init init;
-    char transform[PINN_EXPR_MAX]; /* output transform, e.g. "sin(pi*x)*N" ("" = none) */
+    char transform[PINN_MAX_FIELDS][PINN_EXPR_MAX]; /* output transform of each field in the
+                                      coordinates, constants and N (the raw output), "" = none */
     int experts;                   /* MOE */
     int gate_hidden[PINN_MAX_HIDDEN], n_gate_hidden;
     int line;

@@ -370,12 +370,22 @@ static pinn_status load_model(ydoc *d, yaml_node_t *n, pinn_problem *p) {
             if (ik < 0 || ik == PINN_INIT_CONST || ik == PINN_INIT_ZERO)
                 return ydoc_expected(d, v, "model.init", "one of: glorot_normal glorot_uniform");
             m->init = (pinn_init)ik;
-        } else if (!strcmp(k, "transform")) TRY(ydoc_expr(d, v, "model.transform", m->transform, sizeof m->transform));
+        } else if (!strcmp(k, "transform")) {
+            if (ydoc_scalar(v)) TRY(ydoc_expr(d, v, "model.transform", m->transform[0], sizeof m->transform[0]));
+            else if (v->type != YAML_MAPPING_NODE) return ydoc_expected(d, v, "model.transform", "an expression or a mapping of fields to expressions");
+            else
+                for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+                    const char *fk = ydoc_scalar(ydoc_node(d, q->key));
+                    int fi = -1;
+                    for (int f = 0; f < p->n_fields; f++)
+                        if (fk && !strcmp(fk, p->fields[f])) fi = f;
+                    if (fi < 0) return ydoc_expected(d, ydoc_node(d, q->key), "model.transform", "a field name");
+                    TRY(ydoc_expr(d, ydoc_node(d, q->value), "model.transform", m->transform[fi], sizeof m->transform[fi]));
+                }
+        }
         else if (!strcmp(k, "experts")) { TRY(ydoc_int(d, v, "model.experts", 1, PINN_MAX_EXPERTS, &iv)); m->experts = (int)iv; }
         else TRY(int_list(d, v, "model.gate_hidden", m->gate_hidden, PINN_MAX_HIDDEN, &m->n_gate_hidden));
     }
-    if (m->transform[0])
-        return ydoc_fail(d, n, PINN_ERR_UNSUPPORTED, "model.transform", "output transforms are not supported by this version");
     return PINN_OK;
 }
 
@@ -629,6 +639,19 @@ static pinn_status check_all(const pinn_problem *p, pinn_error *err) {
         if (strcmp(cd->on, "boundary")) TRY(check_expr(p, err, cd->on, cd->line, what, PINN_EXPR_PREDICATE, 0));
         snprintf(what, sizeof what, "condition '%s': equation", cd->name);
         TRY(check_expr(p, err, cd->equation, cd->line, what, PINN_EXPR_EQUATION, 1));
+    }
+    for (int f = 0; f < p->n_fields; f++) {
+        if (!p->model.transform[f][0]) continue;
+        const char *coords[PINN_MAX_INPUTS], *nf[1] = {"N"}, *cn[PINN_MAX_CONSTS];
+        double cv[PINN_MAX_CONSTS];
+        for (int i = 0; i < p->domain.d; i++) coords[i] = p->domain.coord[i];
+        for (int i = 0; i < p->n_consts; i++) cn[i] = p->consts[i].name, cv[i] = p->consts[i].value;
+        pinn_expr_symbols sym = {p->domain.d, coords, NULL, 1, nf, p->n_consts, cn, cv, 0, NULL, 0};
+        pinn_expr *e = NULL;
+        pinn_error e2;
+        pinn_status st = pinn_expr_compile_as(&e, p->model.transform[f], &sym, PINN_EXPR_VALUE, &e2);
+        pinn_expr_free(e);
+        if (st) return pinn_error_set(err, st, "%s:%d: model.transform (%s): %s", p->file, p->model.line, p->fields[f], e2.msg);
     }
     const pinn_reference_cfg *r = &p->reference;
     if (r->kind == PINN_REFK_EXACT)

@@ -85,6 +85,13 @@ void pinn_problem_print(const pinn_problem *p, FILE *f) {
     fprintf(f, "\n  residual: %s\n  normalize: %s\n  init: %s\n  experts: %d\n  gate_hidden: ", m->residual ? "true" : "false",
             m->normalize ? "true" : "false", pinn_init_to_string(m->init), m->experts);
     ints(f, m->gate_hidden, m->n_gate_hidden);
+    int any = 0;
+    for (int i = 0; i < p->n_fields; i++) any |= m->transform[i][0] != 0;
+    if (any) {
+        fprintf(f, "\n  transform:");
+        for (int i = 0; i < p->n_fields; i++)
+            if (m->transform[i][0]) fprintf(f, "\n    %s: ", p->fields[i]), q(f, m->transform[i]);
+    }
     const pinn_train_cfg *t = &p->train;
     fprintf(f, "\ntrain:\n  collocation: %d\n  epochs: %d\n  lr: %.17g\n  schedule: %s\n  decay_rate: %.17g\n"
                "  decay_steps: %d\n  lr_min: %.17g\n  lbfgs: %d\n  lbfgs_memory: %d\n  lbfgs_gtol: %.17g\n"

@@ -350,3 +350,81 @@ char *pinn_expr_to_string(const pinn_expr *e, char *buf, size_t size) {
     print_node(e, e->root, buf, size, 0);
     return buf;
 }
+
+/* Builds the jet-graph nodes of node i; constants become scale_shift(x, 0, c) of a coordinate. */
+static int graph_node(const pinn_expr *e, int i, pinn_graph *g, const int *coord, int net, pinn_error *err, int *bad) {
+    const ex_node *nd = &e->nodes[i];
+    if (*bad) return -1;
+    const ex_node *A = nd->a >= 0 ? &e->nodes[nd->a] : NULL, *B = nd->b >= 0 ? &e->nodes[nd->b] : NULL;
+    switch (nd->op) {
+    case EX_CONST: return pinn_graph_scale_shift(g, coord[0], 0.0, nd->value);
+    case EX_COORD: return coord[nd->index];
+    case EX_DERIV: {
+        const ex_leaf *l = &e->leaves[nd->index];
+        for (int k = 0; k < PINN_MAX_INPUTS; k++)
+            if (l->alpha[k]) {
+                *bad = 1;
+                pinn_error_set(err, PINN_ERR_INVALID, "derivatives of the network are not allowed in a transform");
+                return -1;
+            }
+        return net;
+    }
+    default: break;
+    }
+    /* one constant operand: scale and shift */
+    if (A && B && (A->op == EX_CONST || B->op == EX_CONST) && (nd->op == EX_ADD || nd->op == EX_SUB || nd->op == EX_MUL ||
+                                                              (nd->op == EX_DIV && B->op == EX_CONST))) {
+        int other = graph_node(e, A->op == EX_CONST ? nd->b : nd->a, g, coord, net, err, bad);
+        double c = A->op == EX_CONST ? A->value : B->value;
+        switch (nd->op) {
+        case EX_ADD: return pinn_graph_scale_shift(g, other, 1.0, c);
+        case EX_SUB: return A->op == EX_CONST ? pinn_graph_scale_shift(g, other, -1.0, c) : pinn_graph_scale_shift(g, other, 1.0, -c);
+        case EX_MUL: return pinn_graph_scale_shift(g, other, c, 0.0);
+        default: return pinn_graph_scale_shift(g, other, 1.0 / c, 0.0);
+        }
+    }
+    if (nd->op == EX_POW && B && B->op == EX_CONST)
+        return pinn_graph_unary(g, PINN_FN_POW, B->value, graph_node(e, nd->a, g, coord, net, err, bad));
+    int a = A ? graph_node(e, nd->a, g, coord, net, err, bad) : -1;
+    int b = B ? graph_node(e, nd->b, g, coord, net, err, bad) : -1;
+    switch (nd->op) {
+    case EX_NEG: return pinn_graph_scale_shift(g, a, -1.0, 0.0);
+    case EX_ADD: return pinn_graph_add(g, a, b, 1.0, 1.0);
+    case EX_SUB: return pinn_graph_add(g, a, b, 1.0, -1.0);
+    case EX_MUL: return pinn_graph_mul(g, a, b);
+    case EX_DIV: return pinn_graph_div(g, a, b);
+    case EX_SIN: return pinn_graph_unary(g, PINN_FN_SIN, 0, a);
+    case EX_COS: return pinn_graph_unary(g, PINN_FN_COS, 0, a);
+    case EX_EXP: return pinn_graph_unary(g, PINN_FN_EXP, 0, a);
+    case EX_LOG: return pinn_graph_unary(g, PINN_FN_LOG, 0, a);
+    case EX_TANH: return pinn_graph_unary(g, PINN_FN_TANH, 0, a);
+    case EX_SINH: return pinn_graph_unary(g, PINN_FN_SINH, 0, a);
+    case EX_COSH: return pinn_graph_unary(g, PINN_FN_COSH, 0, a);
+    case EX_SQRT: return pinn_graph_unary(g, PINN_FN_POW, 0.5, a);
+    default:
+        *bad = 1;
+        pinn_error_set(err, PINN_ERR_UNSUPPORTED,
+                       "'%s' is not supported in a transform (use + - * / ^ sin cos exp log tanh sinh cosh sqrt)",
+                       nd->op < EX_OP_COUNT ? op_names[nd->op] : "?");
+        return -1;
+    }
+}
+
+pinn_status pinn_expr_to_graph(const pinn_expr *e, pinn_graph *g, const int *coord_nodes, int net_node, int *out,
+                               pinn_error *err) {
+    int bad = 0;
+    if (e->uses_normals || e->n_params) {
+        for (int i = 0; i < e->n_nodes; i++)
+            if (e->nodes[i].op == EX_PARAM || e->nodes[i].op == EX_NORMAL)
+                return pinn_error_set(err, PINN_ERR_INVALID, "a transform may use coordinates, constants and N only");
+    }
+    int r = graph_node(e, e->root, g, coord_nodes, net_node, err, &bad);
+    if (bad) return err ? err->status : PINN_ERR_INVALID;
+    if (r < 0) {
+        pinn_error ge;
+        pinn_graph_status(g, &ge);
+        return pinn_error_set(err, PINN_ERR_INVALID, "transform: %s", ge.msg);
+    }
+    *out = r;
+    return PINN_OK;
+}

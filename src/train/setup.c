@@ -90,6 +90,29 @@ pinn_status tr_make_model(pinn_trainer *t, pinn_error *err) {
         s.prefix = "mlp";
         out = pinn_mlp_build(t->graph, 0, &s);
     }
+    /* output transforms: field f becomes T_f(x, N_f) */
+    int any = 0;
+    for (int f = 0; f < t->nf; f++) any |= m->transform[f][0] != 0;
+    if (any && out >= 0) {
+        int coord[PINN_MAX_INPUTS], cols = -1;
+        for (int i = 0; i < t->d; i++) coord[i] = pinn_graph_slice_cols(t->graph, 0, i, 1);
+        const char *nfn[1] = {"N"};
+        pinn_expr_symbols sym = t->sym;
+        sym.n_fields = 1, sym.fields = nfn, sym.n_params = 0;
+        for (int f = 0; f < t->nf; f++) {
+            int nf_node = t->nf == 1 ? out : pinn_graph_slice_cols(t->graph, out, f, 1), col = nf_node;
+            if (m->transform[f][0]) {
+                pinn_expr *e = NULL;
+                pinn_error e2;
+                st = pinn_expr_compile_as(&e, m->transform[f], &sym, PINN_EXPR_VALUE, &e2);
+                if (!st) st = pinn_expr_to_graph(e, t->graph, coord, nf_node, &col, &e2);
+                pinn_expr_free(e);
+                if (st) return fail_at(t, m->line, err, st, "model.transform", e2.msg);
+            }
+            cols = f == 0 ? col : pinn_graph_concat(t->graph, cols, col);
+        }
+        out = cols;
+    }
     pinn_graph_set_output(t->graph, out);
     pinn_error e;
     st = pinn_graph_status(t->graph, &e);
