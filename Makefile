@@ -1,5 +1,6 @@
 # Thin wrapper over CMake.  `make` builds, `make test` installs missing Debian packages (as root),
-# builds and runs the test suite; `make example` trains the Burgers example end to end.
+# builds and runs the test suite; `make example` trains the Burgers example end to end
+# (about 10 minutes on 2 cores; the run directory is runs/burgers).
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
@@ -25,7 +26,7 @@ test-sanitize: deps
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 PINN_TEST_QUICK=1 ctest --output-on-failure -j $(JOBS)
 
 example: build
-	@./$(BUILD)/poisson1d
+	@./$(BUILD)/pinnc train examples/burgers.yaml --out runs/burgers
 
 clean:
 	rm -rf $(BUILD) build-asan
