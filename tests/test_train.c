@@ -114,6 +114,19 @@ int main(void) {
         for (int i = 0; i < 4; i++) CHECK(fabs(y[i]) < 1e-14, "constraint violated at point %d: %g", i, y[i]);
         pinn_trainer_free(h);
     }
+    /* Neumann conditions: u_n = n . grad u on the sampled boundary points with outward normals */
+    char nf[1100];
+    const char *src = getenv("PINN_SOURCE");
+    snprintf(nf, sizeof nf, "%s/tests/data/neumann.yaml", src ? src : "..");
+    pinn_trainer *nm = make(nf, 0, NULL);
+    CHECK(nm != NULL, "neumann trainer");
+    if (nm) {
+        CHECK_OK(pinn_trainer_train(nm, NULL, 0, NULL, NULL, &err), err);
+        CHECK_OK(pinn_trainer_evaluate(nm, rel, &err), err);
+        printf("neumann: relative L2 error %.3e\n", rel[0]);
+        CHECK(rel[0] < 1e-2, "Neumann problem error %.3e", rel[0]);
+        pinn_trainer_free(nm);
+    }
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0, "cleanup");
