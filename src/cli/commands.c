@@ -71,6 +71,18 @@ static int load(const opts *o, pinn_problem *p) {
     return 0;
 }
 
+/* Parses the options of cmd and loads its problem file; NULL with *rc set (2 usage, 1 error). */
+static pinn_problem *parse_and_load(int argc, char **argv, opts *o, const char *cmd, const char *help, int *rc) {
+    if ((*rc = parse(argc, argv, o, cmd, help))) return NULL;
+    pinn_problem *p = malloc(sizeof *p);
+    if (!p || load(o, p)) {
+        free(p);
+        *rc = 1;
+        return NULL;
+    }
+    return p;
+}
+
 /* runs/<file stem>, or runs/<stem>-2, -3, ... if taken */
 static void default_out(const char *file, char *out, size_t n) {
     const char *b = strrchr(file, '/');
@@ -223,13 +235,9 @@ static const char *const check_help =
 
 int cli_check(int argc, char **argv) {
     opts o;
-    int rc = parse(argc, argv, &o, "check", check_help);
-    if (rc) return rc;
-    pinn_problem *p = malloc(sizeof *p);
-    if (!p || load(&o, p)) {
-        free(p);
-        return 1;
-    }
+    int rc;
+    pinn_problem *p = parse_and_load(argc, argv, &o, "check", check_help, &rc);
+    if (!p) return rc;
     pinn_error err;
     pinn_trainer *t = NULL;
     pinn_problem_print(p, stdout);
@@ -267,13 +275,9 @@ static const char *const reference_help =
 
 int cli_reference(int argc, char **argv) {
     opts o;
-    int rc = parse(argc, argv, &o, "reference", reference_help);
-    if (rc) return rc;
-    pinn_problem *p = malloc(sizeof *p);
-    if (!p || load(&o, p)) {
-        free(p);
-        return 1;
-    }
+    int rc;
+    pinn_problem *p = parse_and_load(argc, argv, &o, "reference", reference_help, &rc);
+    if (!p) return rc;
     char out[512];
     if (o.out) snprintf(out, sizeof out, "%s", o.out);
     else {

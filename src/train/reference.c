@@ -55,6 +55,21 @@ static pinn_status opt_expr(const pinn_trainer *t, const char *text, const char 
     return tr_compile(t, text, t->prob.reference.line, what, PINN_EXPR_VALUE, e, err);
 }
 
+/* The time and space columns of the points of a (t, x) problem, malloc'ed; NULL on no memory. */
+static pinn_status split_tx(const pinn_trainer *t, size_t n, const pinn_real *x, pinn_real **tt, pinn_real **xx,
+                            pinn_error *err) {
+    int ti = t->prob.domain.time, xi = space_axis(t);
+    *tt = malloc(sizeof(pinn_real) * (n ? n : 1));
+    *xx = malloc(sizeof(pinn_real) * (n ? n : 1));
+    if (!*tt || !*xx) {
+        free(*tt), free(*xx);
+        *tt = *xx = NULL;
+        return pinn_error_set(err, PINN_ERR_NOMEM, "reference: out of memory");
+    }
+    for (size_t i = 0; i < n; i++) (*tt)[i] = x[i * t->d + ti], (*xx)[i] = x[i * t->d + xi];
+    return PINN_OK;
+}
+
 static pinn_status burgers(pinn_trainer *t, size_t n, const pinn_real *x, pinn_real *u, pinn_error *err) {
     pinn_status st = need_1d(t, "burgers", err);
     if (st) return st;
@@ -75,13 +90,8 @@ static pinn_status burgers(pinn_trainer *t, size_t n, const pinn_real *x, pinn_r
     if ((st = opt_expr(t, r->initial, "reference.initial", &u0, err))) return st;
     fn_ctx fc = {t, u0, space_axis(t)};
     if (u0) o.u0 = eval1, o.ctx = &fc;
-    int ti = t->prob.domain.time, xi = space_axis(t);
-    pinn_real *tt = malloc(sizeof(pinn_real) * n), *xx = malloc(sizeof(pinn_real) * n);
-    if (!tt || !xx) st = pinn_error_set(err, PINN_ERR_NOMEM, "reference: out of memory");
-    else {
-        for (size_t i = 0; i < n; i++) tt[i] = x[i * t->d + ti], xx[i] = x[i * t->d + xi];
-        st = pinn_ref_burgers_eval(&o, n, tt, xx, u, err);
-    }
+    pinn_real *tt, *xx;
+    if ((st = split_tx(t, n, x, &tt, &xx, err)) == PINN_OK) st = pinn_ref_burgers_eval(&o, n, tt, xx, u, err);
     free(tt), free(xx);
     pinn_expr_free(u0);
     return st;
@@ -220,13 +230,8 @@ static pinn_status buckley(pinn_trainer *t, size_t n, const pinn_real *x, pinn_r
     pinn_ref_bl o;
     pinn_ref_bl_default(&o);
     if (t->prob.reference.mobility > 0) o.M = t->prob.reference.mobility;
-    int ti = t->prob.domain.time, xi = space_axis(t);
-    pinn_real *tt = malloc(sizeof(pinn_real) * n), *xx = malloc(sizeof(pinn_real) * n);
-    if (!tt || !xx) st = pinn_error_set(err, PINN_ERR_NOMEM, "reference: out of memory");
-    else {
-        for (size_t i = 0; i < n; i++) tt[i] = x[i * t->d + ti], xx[i] = x[i * t->d + xi];
-        st = pinn_ref_bl_eval(&o, n, tt, xx, u, err);
-    }
+    pinn_real *tt, *xx;
+    if ((st = split_tx(t, n, x, &tt, &xx, err)) == PINN_OK) st = pinn_ref_bl_eval(&o, n, tt, xx, u, err);
     free(tt), free(xx);
     return st;
 }
