@@ -182,15 +182,16 @@ pinn_status pinn_trainer_predict(pinn_trainer *t, size_t n, const pinn_real *x, 
  * other grids and in builds without zlib. */
 static pinn_status write_pictures(pinn_trainer *t, const char *dir, int solution, double *buf, pinn_error *err) {
     if (!t->prob.output.png || t->d != 2 || t->grid_dims[0] < 2 || t->grid_dims[1] < 2) return PINN_OK;
-    size_t ny = (size_t)t->grid_dims[0], nx = (size_t)t->grid_dims[1], n = nx * ny;
+    /* the first coordinate runs along the horizontal axis, the second upwards */
+    size_t nx = (size_t)t->grid_dims[0], ny = (size_t)t->grid_dims[1], n = nx * ny;
     for (int f = 0; f < t->nf; f++)
         for (int kind = 0; kind < 3; kind++) {
             if ((kind == 0 && !solution) || (kind > 0 && !t->has_ref) || (kind == 2 && !solution)) continue;
             static const char *const names[3] = {"solution", "reference", "error"};
-            for (size_t k = 0; k < n; k++) {
-                size_t i = k * (size_t)t->nf + (size_t)f;
+            for (size_t k = 0; k < n; k++) { /* grid point k = (i0, i1) goes to row i1, column i0 */
+                size_t i = k * (size_t)t->nf + (size_t)f, i0 = k / ny, i1 = k % ny;
                 double v = kind == 0 ? t->pred[i] : kind == 1 ? t->ref[i] : t->pred[i] - t->ref[i];
-                buf[k] = t->mask[k] ? v : NAN;
+                buf[i1 * nx + i0] = t->mask[k] ? v : NAN;
             }
             char path[1200];
             if (t->nf == 1) snprintf(path, sizeof path, "%s/%s.png", dir, names[kind]);
