@@ -65,6 +65,11 @@ void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pi
     case PINN_FN_TANH:
     case PINN_FN_SIGMOID: {
         int th = f == PINN_FN_TANH;
+        if (th && K <= 3) { /* the common case (plans of order <= 2): closed forms in t = tanh */
+            pinn_vtanh(x, D, n);
+            pinn_vtanh_derivs(D, n, K, D + n);
+            return;
+        }
         if (th) {
             poly_table(1, 0, -1, K, c);
             pinn_vtanh(x, D, n);

@@ -10,6 +10,8 @@
 
 #include "jet/graph.h"
 
+enum { CHUNK = 512 }; /* elements per pass of the fused order <= 2 kernels */
+
 /* f^(0..K+1) of the value stream into aux; K = plan order. */
 static void derivs(const pinn_pass *ps, const pinn_node *nd, const pinn_real *h0, pinn_real *D) {
     size_t nw = (size_t)ps->n * (size_t)nd->w;
@@ -73,15 +75,15 @@ static void backward_general(const pinn_pass *ps, size_t nw, int x_affine, const
 }
 
 /* Order <= 2: stream s has a k=1 term (c1 f' h_s) unless affine, and for order 2 one k=2 term. */
-static void forward_fast(const pinn_pass *ps, size_t nw, int x_affine, const pinn_real *h, const pinn_real *D,
-                         pinn_real *z) {
+static void forward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t i1, int x_affine, const pinn_real *h,
+                         const pinn_real *D, pinn_real *z) {
     const pinn_plan *pl = ps->plan;
     const pinn_real *D1 = D + nw, *D2 = D + 2 * nw;
     for (int s = 1; s < pl->S; s++) {
         pinn_real *Z = z + (size_t)s * nw;
         const pinn_real *hs = h + (size_t)s * nw;
         if (pl->ord[s] == 1) {
-            for (size_t i = 0; i < nw; i++) Z[i] = D1[i] * hs[i];
+            for (size_t i = i0; i < i1; i++) Z[i] = D1[i] * hs[i];
             continue;
         }
         const pinn_fdb_term *t2 = &pl->fdb[pl->fdb_start[s]];
@@ -89,21 +91,22 @@ static void forward_fast(const pinn_pass *ps, size_t nw, int x_affine, const pin
         const pinn_real *ha = h + (size_t)t2->idx[0] * nw, *hb = h + (size_t)t2->idx[1] * nw;
         const pinn_real c2 = (pinn_real)t2->coef;
         if (x_affine)
-            for (size_t i = 0; i < nw; i++) Z[i] = c2 * D2[i] * ha[i] * hb[i];
+            for (size_t i = i0; i < i1; i++) Z[i] = c2 * D2[i] * ha[i] * hb[i];
         else
-            for (size_t i = 0; i < nw; i++) Z[i] = c2 * D2[i] * ha[i] * hb[i] + D1[i] * hs[i];
+            for (size_t i = i0; i < i1; i++) Z[i] = c2 * D2[i] * ha[i] * hb[i] + D1[i] * hs[i];
     }
 }
 
-static void backward_fast(const pinn_pass *ps, size_t nw, int x_affine, const pinn_real *h, pinn_real *gh,
-                          const pinn_real *D, const pinn_real *gz) {
+static void backward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t i1, int x_affine, const pinn_real *h,
+                          pinn_real *gh, const pinn_real *D, const pinn_real *gz) {
     const pinn_plan *pl = ps->plan;
     const pinn_real *D1 = D + nw, *D2 = D + 2 * nw, *D3 = D + 3 * nw;
+    for (size_t i = i0; i < i1; i++) gh[i] += D1[i] * gz[i];
     for (int s = 1; s < pl->S; s++) {
         const pinn_real *GZ = gz + (size_t)s * nw, *hs = h + (size_t)s * nw;
         pinn_real *gs = gh + (size_t)s * nw;
         if (pl->ord[s] == 1) {
-            for (size_t i = 0; i < nw; i++) {
+            for (size_t i = i0; i < i1; i++) {
                 gh[i] += D2[i] * hs[i] * GZ[i];
                 gs[i] += D1[i] * GZ[i];
             }
@@ -114,7 +117,7 @@ static void backward_fast(const pinn_pass *ps, size_t nw, int x_affine, const pi
         const pinn_real c2 = (pinn_real)t2->coef, *ha = h + (size_t)t2->idx[0] * nw,
                         *hb = h + (size_t)t2->idx[1] * nw;
         pinn_real *ga = gh + (size_t)t2->idx[0] * nw, *gb = gh + (size_t)t2->idx[1] * nw;
-        for (size_t i = 0; i < nw; i++) {
+        for (size_t i = i0; i < i1; i++) {
             pinn_real g = GZ[i], g2 = c2 * g * D2[i];
             pinn_real v0 = c2 * D3[i] * ha[i] * hb[i];
             if (!x_affine) {
@@ -133,15 +136,21 @@ void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, 
     size_t nw = (size_t)ps->n * (size_t)nd->w;
     derivs(ps, nd, x->v, z->aux);
     memcpy(z->v, z->aux, sizeof(pinn_real) * nw);
-    if (ps->plan->order <= 2 && !ps->general) forward_fast(ps, nw, x_affine, x->v, z->aux, z->v);
+    if (ps->plan->order <= 2 && !ps->general) /* in chunks that stay in the L1 cache */
+        for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
+            forward_fast(ps, nw, i0, i0 + CHUNK < nw ? i0 + CHUNK : nw, x_affine, x->v, z->aux, z->v);
     else forward_general(ps, nw, x_affine, x->v, z->aux, z->v);
 }
 
 void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine, pinn_jetbuf *x,
                          const pinn_jetbuf *z) {
     size_t nw = (size_t)ps->n * (size_t)nd->w;
+    if (ps->plan->order <= 2 && !ps->general) {
+        for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
+            backward_fast(ps, nw, i0, i0 + CHUNK < nw ? i0 + CHUNK : nw, x_affine, x->v, x->g, z->aux, z->g);
+        return;
+    }
     const pinn_real *D1 = z->aux + nw;
     for (size_t i = 0; i < nw; i++) x->g[i] += D1[i] * z->g[i];
-    if (ps->plan->order <= 2 && !ps->general) backward_fast(ps, nw, x_affine, x->v, x->g, z->aux, z->g);
-    else backward_general(ps, nw, x_affine, x->v, x->g, z->aux, z->g);
+    backward_general(ps, nw, x_affine, x->v, x->g, z->aux, z->g);
 }

@@ -13,4 +13,7 @@ void pinn_vtanh(const pinn_real *x, pinn_real *y, size_t n);
 /* out[i] = sum_{j<=deg} c[j] y[i]^j */
 void pinn_vpoly(const double *c, int deg, const pinn_real *y, pinn_real *out, size_t n);
 
+/* tanh derivatives of orders 1..K (K <= 3) from t = tanh(x), into out[(k-1)*n + i] */
+void pinn_vtanh_derivs(const pinn_real *t, size_t n, int K, pinn_real *out);
+
 #endif
