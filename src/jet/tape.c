@@ -75,10 +75,12 @@ const pinn_real *pinn_tape_output(const pinn_tape *t) { return t->buf[t->g->outp
 pinn_real *pinn_tape_output_grad(pinn_tape *t) { return t->buf[t->g->output].g; }
 const pinn_real *pinn_tape_node_value(const pinn_tape *t, int node) { return t->buf[node].v; }
 
+/* Only adjoints that backward reads are zeroed: nodes that depend on parameters, and the output. */
 void pinn_tape_zero_grad(pinn_tape *t) {
     size_t S = (size_t)t->plan->S;
     for (int i = 0; i < t->g->n_nodes; i++)
-        memset(t->buf[i].g, 0, sizeof(pinn_real) * S * (size_t)t->n * (size_t)t->g->nodes[i].w);
+        if (t->g->nodes[i].needs_grad || i == t->g->output)
+            memset(t->buf[i].g, 0, sizeof(pinn_real) * S * (size_t)t->n * (size_t)t->g->nodes[i].w);
 }
 
 /* ------------------------------------------------------------------ affine: y = x W^T + b */
