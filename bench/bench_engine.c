@@ -55,7 +55,7 @@ int main(int argc, char **argv) {
     pinn_rng_seed(&r, 1);
     pinn_graph_init_params(g, P, &r);
     for (int i = 0; i < 2 * N; i++) x[i] = 2 * pinn_rng_uniform(&r) - 1;
-    pinn_threads_set(0);
+    pinn_threads_set(getenv("THREADS") ? atoi(getenv("THREADS")) : 0);
     pinn_term *t;
     if (pinn_term_init(&t, g, pl, N, block, np, &err)) {
         fprintf(stderr, "%s\n", err.msg);
