@@ -291,6 +291,20 @@ pinn_status pinn_trainer_write_outputs(pinn_trainer *t, const char *dir, pinn_er
     pinn_json_string(f, t->lbfgs_iter ? pinn_lbfgs_reason_to_string((pinn_lbfgs_reason)t->lbfgs_stop) : "");
     fprintf(f, ",\n  \"wall_s\": ");
     pinn_json_number(f, t->wall_s);
+    /* timing of this process: per-epoch Adam cost and the share of the weighting update */
+    fprintf(f, ",\n  \"timing\": {\"adam_s\": ");
+    pinn_json_number(f, t->time_adam_s);
+    fprintf(f, ", \"adam_ms_per_epoch\": ");
+    pinn_json_number(f, t->timed_epochs ? 1e3 * t->time_adam_s / (double)t->timed_epochs : NAN);
+    fprintf(f, ", \"weighting_s\": ");
+    pinn_json_number(f, t->time_weighting_s);
+    fprintf(f, ", \"weighting_fraction\": ");
+    pinn_json_number(f, t->time_adam_s > 0 ? t->time_weighting_s / t->time_adam_s : NAN);
+    fprintf(f, ", \"lbfgs_s\": ");
+    pinn_json_number(f, t->time_lbfgs_s);
+    fprintf(f, ", \"evaluate_s\": ");
+    pinn_json_number(f, t->time_eval_s);
+    fprintf(f, "}");
     fprintf(f, ",\n  \"params\": %zu,\n  \"threads\": %d,\n  \"collocation\": %zu\n}\n", t->np, pinn_threads_get(),
             pinn_pointset_count(t->colloc));
     return pinn_afile_commit(&a, err);

@@ -84,8 +84,10 @@ static double adam_objective(pinn_trainer *t, long epoch) {
     eval_each(t, 0, 1);
     const pinn_real *grads[TR_MAX_TERMS];
     for (int k = 0; k < t->n_terms; k++) grads[k] = t->terms[k].grad;
+    double s0 = now_s();
     if (pinn_weighting_update(&t->wt, epoch, grads, t->np_net, t->term_loss))
         for (int k = 0; k < t->n_terms; k++) t->weights[k] = t->wt.w[k];
+    t->time_weighting_s += now_s() - s0;
     return combine(t, t->G);
 }
 
@@ -356,7 +358,9 @@ static void report(pinn_trainer *t, pinn_progress_fn fn, void *ctx, const char *
 }
 
 static void evaluate_now(pinn_trainer *t) {
+    double s0 = now_s();
     if (t->has_ref) pinn_trainer_evaluate(t, t->rel, NULL);
+    t->time_eval_s += now_s() - s0;
 }
 
 pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pinn_progress_fn fn, void *ctx,
@@ -393,6 +397,7 @@ pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pin
             if (b == 0) pinn_pointset_permutation(t->colloc, c->seed, (uint64_t)ep / nbatches, t->perm);
             pinn_pointset_batch(t->colloc, t->perm, t->batch, b, t->batch_x, NULL, NULL);
         }
+        double s0 = now_s();
         loss = adam_objective(t, ep);
         if (!isfinite(loss)) {
             st = pinn_error_set(err, PINN_ERR_NUMERIC, "epoch %ld: the loss is %g; lower train.lr?", ep, loss);
@@ -402,6 +407,8 @@ pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pin
             if (c->weighting.hist_epochs[h] == ep && (st = write_histograms(t, dir, ep, err))) break;
         if (st) break;
         if ((st = pinn_adam_step(&t->adam, t->P, t->G, err))) break;
+        t->time_adam_s += now_s() - s0;
+        t->timed_epochs++;
         t->epoch++;
         t->wall_s = now_s() - t0;
         int ev = c->eval_every > 0 && t->epoch % c->eval_every == 0;
@@ -425,7 +432,9 @@ pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pin
             pinn_lbfgs_reason why = PINN_LBFGS_RUNNING;
             last = now_s(), last_ep = t->lbfgs_iter;
             while (why == PINN_LBFGS_RUNNING && t->lbfgs_iter < c->lbfgs_iters) {
+                double s0 = now_s();
                 pinn_status s2 = pinn_lbfgs_step(&t->lbfgs, t->P, &loss, t->G, fg, t, &why, err);
+                t->time_lbfgs_s += now_s() - s0;
                 if (s2 && why != PINN_LBFGS_NUMERIC) {
                     st = s2;
                     break;

@@ -77,6 +77,10 @@ struct pinn_trainer {
     double final_loss;
     pinn_real *lbfgs_tmp;              /* [np]: slice gradients of full-batch evaluations */
     double wall_s;
+    /* time spent in this process (not carried over by --resume): Adam steps (losses, gradients,
+     * weighting update, optimizer step), of which the weighting update; L-BFGS; evaluation */
+    double time_adam_s, time_weighting_s, time_lbfgs_s, time_eval_s;
+    long timed_epochs;
     double param_values[PINN_MAX_PARAMS];
     pinn_real param_init[PINN_MAX_PARAMS];
     /* evaluation */
