@@ -1,42 +1,94 @@
 #!/usr/bin/env bash
 # Speed of pinnc against a PyTorch implementation of the same problems, in the same job,
 # alternating runs: ms per training epoch (Adam step: all loss terms, gradient, update) for the
-# DN-PINN paper's three problems, with fixed weights and with DN-PINN weighting; plus the
-# machine's measured FMA peak.  Needs Debian's python3-torch; torch gets the OpenMP build of
-# OpenBLAS (Debian's default reference BLAS is several times slower).
-# usage: bench/run.sh [EPOCHS] [REPEATS]        (defaults 200 2)
+# DN-PINN paper's three problems, float64 and float32, with fixed weights and with DN-PINN
+# weighting; the rate of pinnc's matrix products against the machine's measured FMA peak; peak
+# memory of each process.  Needs Debian's python3-torch; torch gets the OpenMP build of OpenBLAS
+# (Debian's default reference BLAS is several times slower).
+# usage: bench/run.sh [EPOCHS] [REPEATS]          speed table (defaults 200 2)
+#        bench/run.sh scaling [EPOCHS]            Burgers ms/epoch against points, width, order
+# env: PINNC (float64 binary, default build/pinnc), PINNC32 (float32 binary, default
+#      build-f32/pinnc if present: make test-float32 builds it), PYTHON, THREADS (default nproc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-epochs=${1:-200}; reps=${2:-2}
 pinnc=${PINNC:-build/pinnc}
+pinnc32=${PINNC32:-build-f32/pinnc}
 py=${PYTHON:-/usr/bin/python3}
+threads=${THREADS:-$(nproc)}
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-gcc -O3 -march=native -fopenmp bench/peak.c -o "$tmp/peak"
-echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%F)"
-"$tmp/peak" | sed 's/^/# peak /'
-# pinnc ms/epoch: Adam wall time from history.csv over the epochs run (setup excluded)
-pinnc_ms() { # case weighting
-  local d="$tmp/run-$1-$2"
+
+json() { # file key: the number after "key": in a summary.json
+  sed -n "s/.*\"$2\": \([-0-9.eE+naif]*\).*/\1/p" "$1" | head -1
+}
+# pinnc_run BINARY YAML EPOCHS [--set ...]: prints "ms_per_epoch gemm_gflops max_rss_MB"
+pinnc_run() {
+  local bin=$1 yaml=$2 ep=$3 d="$tmp/run"
+  shift 3
   rm -rf "$d"
-  "$pinnc" train "bench/paper_dnpinn/$1.yaml" --out "$d" --quiet --set train.epochs="$epochs" \
-    --set train.eval_every=0 --set train.log_every="$epochs" --set train.weighting.scheme="$2" >/dev/null
-  awk -F, -v e="$epochs" '$2=="adam" && $1==e {printf "%.3f", 1000*$3/e}' "$d/history.csv"
+  /usr/bin/time -f "%M" -o "$tmp/rss" "$bin" train "$yaml" --out "$d" --quiet --threads "$threads" \
+    --set train.epochs="$ep" --set train.eval_every=0 --set train.log_every="$ep" --set output.png=false "$@" >/dev/null
+  echo "$(json "$d/summary.json" adam_ms_per_epoch) $(json "$d/summary.json" gemm_gflops) $(($(cat "$tmp/rss") / 1024))"
 }
-torch_ms() { # case dn-flag
-  "$py" bench/torch_pinn.py "$1" --epochs "$epochs" --threads "$(nproc)" $2 | awk '{print $4}'
+# torch_run CASE DTYPE EPOCHS [--dn]: prints "ms_per_epoch max_rss_MB"
+torch_run() {
+  local c=$1 dt=$2 ep=$3
+  shift 3
+  local ms
+  ms=$(/usr/bin/time -f "%M" -o "$tmp/rss" "$py" bench/torch_pinn.py "$c" --dtype "$dt" --epochs "$ep" \
+    --threads "$threads" "$@" | awk '{print $4}')
+  echo "$ms $(($(cat "$tmp/rss") / 1024))"
 }
-printf "| case | weighting | pinnc ms/epoch | PyTorch ms/epoch | speed-up |\n|---|---|---|---|---|\n"
+min() { awk -v a="$1" -v b="$2" 'BEGIN{print (b+0<a+0)?b:a}'; }
+
+gcc -O3 -march=native -fopenmp bench/peak.c -o "$tmp/peak"
+echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $threads threads used; $(date -u +%F)"
+echo "# $("$pinnc" --version 2>/dev/null || echo pinnc); torch $("$py" -c 'import torch; print(torch.__version__)')"
+"$tmp/peak" >"$tmp/peak.txt"
+sed 's/^/# peak /' "$tmp/peak.txt"
+peak64=$(awk -v t="$threads" '$1=="float64" && $3==t":" {print $4}' "$tmp/peak.txt")
+peak32=$(awk -v t="$threads" '$1=="float32" && $3==t":" {print $4}' "$tmp/peak.txt")
+
+if [ "${1:-}" = scaling ]; then
+  ep=${2:-100}
+  y=bench/paper_dnpinn/burgers.yaml
+  echo "| varied | value | ms/epoch | GEMM GFLOP/s | % of peak |"
+  echo "|---|---|---|---|---|"
+  row() { read -r ms gf mb <<<"$(pinnc_run "$pinnc" "$y" "$ep" "${@:3}")"
+          awk -v a="$1" -v b="$2" -v ms="$ms" -v gf="$gf" -v pk="$peak64" \
+            'BEGIN{printf "| %s | %s | %.2f | %.1f | %.0f %% |\n", a, b, ms, gf, 100*gf/pk}'; }
+  for n in 2500 5000 10000 20000 40000; do row points "$n" --set train.collocation="$n"; done
+  for w in 10 20 40 80; do row width "8 x $w" --set "model.hidden=[$w,$w,$w,$w,$w,$w,$w,$w]"; done
+  for o in 1 2 3 4; do
+    case $o in 1) e="u_t + u*u_x = 0" ;; 2) e="u_t + u*u_x - nu*u_xx = 0" ;;
+               3) e="u_t + u*u_x - nu*u_xxx = 0" ;; 4) e="u_t + u*u_x - nu*u_xxxx = 0" ;; esac
+    row "derivative order" "$o" --set "equations.0.equation=$e"
+  done
+  exit 0
+fi
+
+epochs=${1:-200}; reps=${2:-2}
+precs="float64"
+[ -x "$pinnc32" ] && precs="float64 float32"
+printf "| case | precision | weighting | pinnc ms/epoch | PyTorch ms/epoch | speed-up | pinnc GEMM GFLOP/s (%% of peak) | pinnc MB | PyTorch MB |\n"
+printf "|---|---|---|---|---|---|---|---|---|\n"
 for c in burgers poisson allen_cahn; do
-  for w in fixed dn; do
-    flag=""; [ "$w" = dn ] && flag="--dn"
-    best_p=1e9; best_t=1e9
-    for r in $(seq "$reps"); do
-      p=$(pinnc_ms "$c" "$w"); t=$(torch_ms "$c" "$flag")
-      best_p=$(awk -v a="$best_p" -v b="$p" 'BEGIN{print (b<a)?b:a}')
-      best_t=$(awk -v a="$best_t" -v b="$t" 'BEGIN{print (b<a)?b:a}')
+  for prec in $precs; do
+    bin=$pinnc pk=$peak64
+    [ "$prec" = float32 ] && bin=$pinnc32 pk=$peak32
+    for w in fixed dn; do
+      flag=()
+      [ "$w" = dn ] && flag=(--dn)
+      bp=1e9 bt=1e9 gf=0 mp=0 mt=0
+      for _ in $(seq "$reps"); do
+        read -r p g m <<<"$(pinnc_run "$bin" "bench/paper_dnpinn/$c.yaml" "$epochs" --set train.weighting.scheme="$w")"
+        read -r t mm <<<"$(torch_run "$c" "$prec" "$epochs" "${flag[@]}")"
+        [ "$(min "$bp" "$p")" = "$p" ] && gf=$g
+        bp=$(min "$bp" "$p") bt=$(min "$bt" "$t") mp=$m mt=$mm
+      done
+      awk -v c="$c" -v pr="$prec" -v w="$w" -v p="$bp" -v t="$bt" -v g="$gf" -v pk="$pk" -v mp="$mp" -v mt="$mt" \
+        'BEGIN{printf "| %s | %s | %s | %.2f | %.2f | %.1fx | %.1f (%.0f %%) | %d | %d |\n", c, pr, w, p, t, t/p, g, 100*g/pk, mp, mt}'
     done
-    awk -v c="$c" -v w="$w" -v p="$best_p" -v t="$best_t" 'BEGIN{printf "| %s | %s | %.2f | %.2f | %.1fx |\n", c, w, p, t, t/p}'
   done
 done

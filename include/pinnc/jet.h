@@ -148,6 +148,8 @@ void pinn_tape_zero_grad(pinn_tape *t);
 void pinn_tape_backward(pinn_tape *t, const pinn_real *params, pinn_real *grad);
 /* Adjoint of the input coordinates' value stream after backward ([n][n_inputs]), for tests. */
 const pinn_real *pinn_tape_node_value(const pinn_tape *t, int node);
+/* Flops of the matrix products per point: forward, plus backward when backward != 0. */
+double pinn_graph_gemm_flops(const pinn_graph *g, const pinn_plan *plan, int backward);
 
 #ifdef __cplusplus
 }

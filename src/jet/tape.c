@@ -75,6 +75,25 @@ const pinn_real *pinn_tape_output(const pinn_tape *t) { return t->buf[t->g->outp
 pinn_real *pinn_tape_output_grad(pinn_tape *t) { return t->buf[t->g->output].g; }
 const pinn_real *pinn_tape_node_value(const pinn_tape *t, int node) { return t->buf[node].v; }
 
+/* Floating-point operations of the matrix products for one point of a forward pass (and, with
+ * backward, of the backward pass too), counted exactly as affine_forward/affine_backward issue them:
+ * 2 flops per multiply-add.  Elementwise work is not counted, so rates derived from this are
+ * conservative.  Used by the benchmarks to report GFLOP/s. */
+double pinn_graph_gemm_flops(const pinn_graph *g, const pinn_plan *plan, int backward) {
+    double f = 0, S = (double)plan->S;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const pinn_node *nd = &g->nodes[i];
+        if (nd->op != PINN_OP_AFFINE) continue;
+        const pinn_node *a = &g->nodes[nd->a];
+        double mk = 2.0 * nd->w * a->w, rows = a->affine ? 1.0 : S;
+        f += rows * mk;
+        if (!backward || !nd->needs_grad) continue;
+        if (a->needs_grad) f += S * mk;
+        f += rows * mk;
+    }
+    return f;
+}
+
 /* Only adjoints that backward reads are zeroed: nodes that depend on parameters, and the output. */
 void pinn_tape_zero_grad(pinn_tape *t) {
     size_t S = (size_t)t->plan->S;

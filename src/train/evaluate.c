@@ -304,6 +304,17 @@ pinn_status pinn_trainer_write_outputs(pinn_trainer *t, const char *dir, pinn_er
     pinn_json_number(f, t->time_lbfgs_s);
     fprintf(f, ", \"evaluate_s\": ");
     pinn_json_number(f, t->time_eval_s);
+    /* matrix-product work of one Adam step (forward and backward of every term) and its rate */
+    double flop = 0;
+    for (int k = 0; k < t->n_terms; k++) {
+        const tr_term *tm = &t->terms[k];
+        size_t n = tm->kind == TR_PDE && t->batch ? t->batch : tm->n_all;
+        flop += (double)n * pinn_graph_gemm_flops(t->graph, tm->plan, 1);
+    }
+    fprintf(f, ", \"gemm_gflop_per_epoch\": ");
+    pinn_json_number(f, 1e-9 * flop);
+    fprintf(f, ", \"gemm_gflops\": ");
+    pinn_json_number(f, t->time_adam_s > 0 ? 1e-9 * flop * (double)t->timed_epochs / t->time_adam_s : NAN);
     fprintf(f, "}");
     fprintf(f, ",\n  \"params\": %zu,\n  \"threads\": %d,\n  \"collocation\": %zu\n}\n", t->np, pinn_threads_get(),
             pinn_pointset_count(t->colloc));
