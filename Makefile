@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test test-sanitize example clean
+.PHONY: all deps configure build test test-sanitize test-float32 example clean
 all: build
 
 deps:
@@ -25,8 +25,14 @@ test-sanitize: deps
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 PINN_TEST_QUICK=1 ctest --output-on-failure -j $(JOBS)
 
+# pinn_real = float: the whole suite with single-precision tolerances (tests/check.h)
+test-float32: deps
+	@cmake -S . -B build-f32 -DCMAKE_BUILD_TYPE=Release -DPINN_FLOAT32=ON $(CMAKE_FLAGS)
+	@cmake --build build-f32 -j $(JOBS)
+	@cd build-f32 && ctest --output-on-failure -j $(JOBS)
+
 example: build
 	@./$(BUILD)/pinnc train examples/burgers.yaml --out runs/burgers
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-f32

@@ -3,9 +3,33 @@
 #ifndef PINN_TESTS_CHECK_H
 #define PINN_TESTS_CHECK_H
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "pinnc/core.h"
+
+/* Precision of the build.  pinn_real is double by default and float with -DPINN_FLOAT32=ON
+ * (PINN_REAL_FLOAT).  Every test tolerance that depends on the real type goes through
+ * PINN_TEST_TOL(double_tol, float_tol): the double value is the original, unweakened bound; the
+ * float value is chosen per check from its error budget in single precision (unit roundoff
+ * PINN_TEST_EPS / 2 = 6e-8; finite differences lose about eps / h to cancellation, see fdcheck.h)
+ * and stays tight enough that a wrong result still fails.  PINN_TEST_FLOAT is 1 in the float
+ * build, for the few checks whose setup (not only the bound) depends on the precision. */
+/* For a check whose error is pure rounding (a measure, a recurrence, a decimal constant), the
+ * double tolerance carried over as the same multiple of the build's epsilon: identity in double,
+ * x 2^29 (1e-15 -> 5.4e-7) in float. */
+#define PINN_TEST_ROUNDING(double_tol) ((double_tol) * (PINN_TEST_EPS / DBL_EPSILON))
+#ifdef PINN_REAL_FLOAT
+#define PINN_TEST_FLOAT 1
+#define PINN_TEST_EPS ((double)FLT_EPSILON)
+#define PINN_TEST_TOL(double_tol, float_tol) (float_tol)
+#else
+#define PINN_TEST_FLOAT 0
+#define PINN_TEST_EPS DBL_EPSILON
+#define PINN_TEST_TOL(double_tol, float_tol) (double_tol)
+#endif
 
 static int check_pass_, check_fail_;
 

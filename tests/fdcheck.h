@@ -4,7 +4,18 @@
  * i with alpha_i > 0, of stream alpha - e_i computed by the same tape; by induction from the value
  * stream this checks every stream of the plan.  Every point moves at once (points are independent).
  * Parameter gradients: the loss L = sum_s sum_p,j (c_s J^2/2 + e_s J) over the output jet, its
- * backward gradient against five-point differences in each parameter. */
+ * backward gradient against five-point differences in each parameter.
+ *
+ * Steps and precision.  A five-point difference with step h has truncation error h^4 f^(5) / 30
+ * and loses about 1.5 eps |f| / h to rounding, so the best step is about eps^(1/5): 1e-3 (inputs)
+ * and 1e-4 max(1, |p|) (parameters) in double, 2^-6 for both in float (eps^(1/5) = 0.04, a bit
+ * smaller because the tape's own float error, a few ulps, adds to the rounding).  In float the
+ * input points are rounded to multiples of 2^-12 so that x +- h, x +- 2h are exact, and the
+ * parameter difference uses the offsets a parameter really moved by (save + 2h rounds to
+ * pinn_real).  Tolerances (FD_TOL_IN(order), FD_TOL_PAR): double 1e-6 (orders 1-2), 1e-4 (3-4),
+ * 1e-6 (parameters); float 2e-4, 1e-3, 1e-4, where every op and model errs by at most ~4e-5
+ * (test_jet_fd, test_models_fd with PINN_TEST_VERBOSE=1) and a wrong derivative (a dropped Faa di
+ * Bruno or Leibniz term, a wrong coefficient) errs by 1e-2 or more. */
 #ifndef PINN_TESTS_FDCHECK_H
 #define PINN_TESTS_FDCHECK_H
 
@@ -12,7 +23,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "pinnc.h"
+
+#define FD_H_IN PINN_TEST_TOL(1e-3, 0x1p-6)  /* input step */
+#define FD_H_PAR PINN_TEST_TOL(1e-4, 0x1p-6) /* parameter step, times max(1, |p|) */
+/* tolerances on fd_result.in_err[order] and fd_result.par_err */
+/* streams with rms below FD_FLOOR are judged by their absolute error (an exactly-zero stream's
+ * difference is pure rounding noise, ~1e-6 in float) */
+#define FD_FLOOR PINN_TEST_TOL(1e-3, 1e-1)
+#define FD_TOL_IN(order) ((order) <= 2 ? PINN_TEST_TOL(1e-6, 2e-4) : PINN_TEST_TOL(1e-4, 1e-3))
+#define FD_TOL_PAR PINN_TEST_TOL(1e-6, 1e-4)
 
 /* The full plan of every multi-index of total order <= order in d inputs. */
 static inline pinn_plan *fd_full_plan(int d, int order) {
@@ -39,6 +60,21 @@ typedef struct fd_result {
     double par_err;                    /* relative error (2-norm) of the parameter gradient */
     double par_max;                    /* worst elementwise error relative to the gradient's max */
 } fd_result;
+
+/* d/dt at 0 of the quartic through (0, f0) and (t[q], f[q]), q < 4: the five-point central
+ * difference (-f[0] + 8 f[1] - 8 f[2] + f[3]) / 12h when t = {2h, h, -h, -2h}, and just as accurate
+ * for the slightly uneven offsets a rounded parameter really moves by. */
+static inline double fd_deriv5(const double t[4], const double f[4], double f0) {
+    double d = 0, w0 = 0;
+    for (int j = 0; j < 4; j++) {
+        double num = 1, den = t[j];
+        for (int m = 0; m < 4; m++)
+            if (m != j) num *= -t[m], den *= t[j] - t[m];
+        d += num / den * f[j];
+        w0 -= num / den;
+    }
+    return d + w0 * f0;
+}
 
 static inline double fd_loss(const pinn_real *J, size_t per, int S) {
     double L = 0;
@@ -70,11 +106,14 @@ static inline fd_result fd_check(const pinn_graph *g, const pinn_plan *plan, pin
     pinn_real *x = malloc(sizeof(pinn_real) * (size_t)n * d), *xp = malloc(sizeof(pinn_real) * (size_t)n * d);
     pinn_real *J = malloc(sizeof(pinn_real) * per * S), *Jm[4];
     for (int k = 0; k < 4; k++) Jm[k] = malloc(sizeof(pinn_real) * per * S);
-    for (int i = 0; i < n * d; i++) x[i] = lo + (hi - lo) * pinn_rng_uniform(&rng);
+    for (int i = 0; i < n * d; i++) {
+        x[i] = lo + (hi - lo) * pinn_rng_uniform(&rng);
+        if (PINN_TEST_FLOAT) x[i] = ldexp(nearbyint(ldexp(x[i], 12)), -12); /* exact x +- h, x +- 2h */
+    }
     pinn_tape_forward(t, params, x, n);
     memcpy(J, pinn_tape_output(t), sizeof(pinn_real) * per * S);
     /* input derivatives */
-    const double hx = 1e-3, off[4] = {2, 1, -1, -2};
+    const double hx = FD_H_IN, off[4] = {2, 1, -1, -2};
     for (int i = 0; i < d; i++) {
         for (int k = 0; k < 4; k++) {
             memcpy(xp, x, sizeof(pinn_real) * (size_t)n * d);
@@ -101,7 +140,7 @@ static inline fd_result fd_check(const pinn_graph *g, const pinn_plan *plan, pin
                 num += (fd - J[s * per + k]) * (fd - J[s * per + k]);
                 den += fd * fd;
             }
-            double e = sqrt(num) / fmax(sqrt(den), 1e-3 * sqrt((double)per));
+            double e = sqrt(num) / fmax(sqrt(den), FD_FLOOR * sqrt((double)per));
             if (e > r.in_err[ord]) r.in_err[ord] = e;
         }
     }
@@ -111,6 +150,7 @@ static inline fd_result fd_check(const pinn_graph *g, const pinn_plan *plan, pin
     pinn_tape_zero_grad(t);
     pinn_real *gJ = pinn_tape_output_grad(t);
     const pinn_real *O = pinn_tape_output(t);
+    double L0 = fd_loss(O, per, S);
     for (int s = 0; s < S; s++) {
         double c = 0.3 + 0.1 * s, e = 0.05 * (s % 3) - 0.05;
         for (size_t k = 0; k < per; k++) gJ[s * per + k] = c * O[s * per + k] + e;
@@ -118,14 +158,15 @@ static inline fd_result fd_check(const pinn_graph *g, const pinn_plan *plan, pin
     pinn_tape_backward(t, params, G);
     double num = 0, den = 0, gmax = 0, emax = 0;
     for (size_t k = 0; k < np; k++) {
-        double save = params[k], hp = 1e-4 * fmax(1.0, fabs(save)), Lk[4];
+        double save = params[k], hp = FD_H_PAR * fmax(1.0, fabs(save)), Lk[4], tk[4];
         for (int q = 0; q < 4; q++) {
-            params[k] = save + off[q] * hp;
+            params[k] = (pinn_real)(save + off[q] * hp);
+            tk[q] = (double)params[k] - save;
             pinn_tape_forward(t, params, x, n);
             Lk[q] = fd_loss(pinn_tape_output(t), per, S);
         }
-        params[k] = save;
-        double fd = (-Lk[0] + 8 * Lk[1] - 8 * Lk[2] + Lk[3]) / (12 * hp);
+        params[k] = (pinn_real)save;
+        double fd = fd_deriv5(tk, Lk, L0);
         num += (fd - G[k]) * (fd - G[k]);
         den += fd * fd;
         gmax = fmax(gmax, fabs(fd));

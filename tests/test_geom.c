@@ -21,9 +21,9 @@ static void test_interval_time(void) {
     CHECK(pinn_geom_space_index(g, 0) == 1 && pinn_geom_space_index(g, 1) == -1, "x index");
     pinn_real t0, t1;
     CHECK(pinn_geom_time_range(g, &t0, &t1) == 1 && t0 == 0 && t1 == 2, "time range");
-    CHECK_CLOSE(pinn_geom_space_measure(g), 2.0, 1e-15, "length");
-    CHECK_CLOSE(pinn_geom_measure(g), 4.0, 1e-15, "space-time area");
-    CHECK_CLOSE(pinn_geom_boundary_measure(g), 2.0, 1e-15, "two end points");
+    CHECK_CLOSE(pinn_geom_space_measure(g), 2.0, PINN_TEST_ROUNDING(1e-15), "length");
+    CHECK_CLOSE(pinn_geom_measure(g), 4.0, PINN_TEST_ROUNDING(1e-15), "space-time area");
+    CHECK_CLOSE(pinn_geom_boundary_measure(g), 2.0, PINN_TEST_ROUNDING(1e-15), "two end points");
     CHECK(pinn_geom_face_count(g) == 2, "faces");
     pinn_real lo[2], hi[2];
     pinn_geom_bbox(g, lo, hi);
@@ -34,9 +34,9 @@ static void test_interval_time(void) {
     CHECK(pinn_geom_contains(g, late, 0.6), "after t1 within tol");
     CHECK(!pinn_geom_contains(g, out, 0) && pinn_geom_contains(g, out, 0.5), "outside x / tol");
     CHECK(pinn_geom_contains(g, edge, 0), "closed");
-    CHECK_CLOSE(pinn_geom_signed_distance(g, in), -0.75, 1e-15, "sd inside");
-    CHECK_CLOSE(pinn_geom_signed_distance(g, out), 0.5, 1e-15, "sd outside");
-    CHECK_CLOSE(pinn_geom_distance(g, in), 0.75, 1e-15, "distance");
+    CHECK_CLOSE(pinn_geom_signed_distance(g, in), -0.75, PINN_TEST_ROUNDING(1e-15), "sd inside");
+    CHECK_CLOSE(pinn_geom_signed_distance(g, out), 0.5, PINN_TEST_ROUNDING(1e-15), "sd outside");
+    CHECK_CLOSE(pinn_geom_distance(g, in), 0.75, PINN_TEST_ROUNDING(1e-15), "distance");
     pinn_real n[2];
     int f = -1;
     CHECK_OK(pinn_geom_normal(g, in, n, &f, &err), err);
@@ -59,15 +59,15 @@ static void test_box(void) {
     pinn_real lo[3] = {0, 0, 0}, hi[3] = {1, 2, 3};
     CHECK_OK(pinn_geom_init_box(&g, 3, lo, hi, &err), err);
     CHECK(pinn_geom_shape(g) == PINN_SHAPE_BOX && pinn_geom_face_count(g) == 6, "3-D box");
-    CHECK_CLOSE(pinn_geom_space_measure(g), 6.0, 1e-15, "volume");
-    CHECK_CLOSE(pinn_geom_boundary_measure(g), 22.0, 1e-15, "surface");
-    CHECK_CLOSE(pinn_geom_face_measure(g, 0), 6.0, 1e-15, "face x=0");
-    CHECK_CLOSE(pinn_geom_face_measure(g, 3), 3.0, 1e-15, "face y=2");
-    CHECK_CLOSE(pinn_geom_face_measure(g, 5), 2.0, 1e-15, "face z=3");
+    CHECK_CLOSE(pinn_geom_space_measure(g), 6.0, PINN_TEST_ROUNDING(1e-15), "volume");
+    CHECK_CLOSE(pinn_geom_boundary_measure(g), 22.0, PINN_TEST_ROUNDING(1e-15), "surface");
+    CHECK_CLOSE(pinn_geom_face_measure(g, 0), 6.0, PINN_TEST_ROUNDING(1e-15), "face x=0");
+    CHECK_CLOSE(pinn_geom_face_measure(g, 3), 3.0, PINN_TEST_ROUNDING(1e-15), "face y=2");
+    CHECK_CLOSE(pinn_geom_face_measure(g, 5), 2.0, PINN_TEST_ROUNDING(1e-15), "face z=3");
     CHECK(pinn_geom_face_measure(g, 6) == 0, "bad face");
     pinn_real c[3] = {0.5, 1.0, 1.5}, corner[3] = {2, 3, 3}, near[3] = {0.5, 1.0, 2.9};
-    CHECK_CLOSE(pinn_geom_signed_distance(g, c), -0.5, 1e-15, "sd centre");
-    CHECK_CLOSE(pinn_geom_signed_distance(g, corner), sqrt(2.0), 1e-15, "sd corner");
+    CHECK_CLOSE(pinn_geom_signed_distance(g, c), -0.5, PINN_TEST_ROUNDING(1e-15), "sd centre");
+    CHECK_CLOSE(pinn_geom_signed_distance(g, corner), sqrt(2.0), PINN_TEST_ROUNDING(1e-15), "sd corner");
     pinn_real n[3];
     int f;
     CHECK_OK(pinn_geom_normal(g, near, n, &f, &err), err);
@@ -86,11 +86,11 @@ static void test_disk(void) {
     pinn_error err = {0};
     pinn_geom *g = NULL;
     CHECK_OK(pinn_geom_init_disk(&g, 1, -1, 2, &err), err);
-    CHECK_CLOSE(pinn_geom_space_measure(g), 4 * acos(-1.0), 1e-14, "disk area");
-    CHECK_CLOSE(pinn_geom_boundary_measure(g), 4 * acos(-1.0), 1e-14, "circumference");
+    CHECK_CLOSE(pinn_geom_space_measure(g), 4 * acos(-1.0), PINN_TEST_ROUNDING(1e-14), "disk area");
+    CHECK_CLOSE(pinn_geom_boundary_measure(g), 4 * acos(-1.0), PINN_TEST_ROUNDING(1e-14), "circumference");
     pinn_real p[2] = {1, 0}, q[2] = {4, -1}, n[2];
-    CHECK_CLOSE(pinn_geom_signed_distance(g, p), -1.0, 1e-15, "sd inside");
-    CHECK_CLOSE(pinn_geom_signed_distance(g, q), 1.0, 1e-15, "sd outside");
+    CHECK_CLOSE(pinn_geom_signed_distance(g, p), -1.0, PINN_TEST_ROUNDING(1e-15), "sd inside");
+    CHECK_CLOSE(pinn_geom_signed_distance(g, q), 1.0, PINN_TEST_ROUNDING(1e-15), "sd outside");
     int f = -1;
     CHECK_OK(pinn_geom_normal(g, p, n, &f, &err), err);
     CHECK(f == 0 && fabs(n[0]) < 1e-15 && fabs(n[1] - 1) < 1e-15, "radial normal");
@@ -118,7 +118,7 @@ static void check_triangulation(const pinn_geom *g, size_t nv, int straight, con
         pinn_real cen[2] = {(t[0] + t[2] + t[4]) / 3, (t[1] + t[3] + t[5]) / 3};
         CHECK(pinn_geom_signed_distance(g, cen) < 0, "%s: centroid %zu inside", what, i);
     }
-    CHECK_CLOSE(sum, pinn_geom_space_measure(g), 1e-14, what);
+    CHECK_CLOSE(sum, pinn_geom_space_measure(g), PINN_TEST_ROUNDING(1e-14), what);
     pinn_real t[6];
     CHECK(pinn_geom_triangle(g, nt, t, &err) == PINN_ERR_INVALID, "triangle out of range");
 }
@@ -128,18 +128,18 @@ static void test_lshape(void) {
     pinn_geom *g = NULL;
     CHECK_OK(pinn_geom_init_lshape(&g, &err), err);
     CHECK(pinn_geom_shape(g) == PINN_SHAPE_POLYGON && pinn_geom_face_count(g) == 6, "L faces");
-    CHECK_CLOSE(pinn_geom_space_measure(g), 3.0, 1e-15, "L area");
-    CHECK_CLOSE(pinn_geom_boundary_measure(g), 8.0, 1e-15, "L perimeter");
-    CHECK_CLOSE(pinn_geom_face_measure(g, 4), 2.0, 1e-15, "top edge");
+    CHECK_CLOSE(pinn_geom_space_measure(g), 3.0, PINN_TEST_ROUNDING(1e-15), "L area");
+    CHECK_CLOSE(pinn_geom_boundary_measure(g), 8.0, PINN_TEST_ROUNDING(1e-15), "L perimeter");
+    CHECK_CLOSE(pinn_geom_face_measure(g, 4), 2.0, PINN_TEST_ROUNDING(1e-15), "top edge");
     pinn_real hole[2] = {0.5, -0.5}, a[2] = {-0.5, 0.5}, b[2] = {0.5, 0.5}, c[2] = {-0.5, -0.5};
     CHECK(!pinn_geom_contains(g, hole, 0), "removed square");
     CHECK(!pinn_geom_contains(g, hole, 0.49) && pinn_geom_contains(g, hole, 0.5), "hole tol");
     CHECK(pinn_geom_contains(g, a, 0) && pinn_geom_contains(g, b, 0) &&
               pinn_geom_contains(g, c, 0), "three quadrants");
-    CHECK_CLOSE(pinn_geom_signed_distance(g, hole), 0.5, 1e-15, "sd in hole");
-    CHECK_CLOSE(pinn_geom_signed_distance(g, c), -0.5, 1e-15, "sd inside");
+    CHECK_CLOSE(pinn_geom_signed_distance(g, hole), 0.5, PINN_TEST_ROUNDING(1e-15), "sd in hole");
+    CHECK_CLOSE(pinn_geom_signed_distance(g, c), -0.5, PINN_TEST_ROUNDING(1e-15), "sd inside");
     pinn_real far[2] = {2, -1};
-    CHECK_CLOSE(pinn_geom_signed_distance(g, far), sqrt(2.0), 1e-15, "sd to vertex (1,0)");
+    CHECK_CLOSE(pinn_geom_signed_distance(g, far), sqrt(2.0), PINN_TEST_ROUNDING(1e-15), "sd to vertex (1,0)");
     pinn_real n[2];
     int f;
     pinn_real p1[2] = {0.5, -0.01}; /* just below the edge (0,0)-(1,0): outward normal (0,-1) */
@@ -159,7 +159,7 @@ static void test_lshape(void) {
     /* the same L clockwise: edge ids follow the caller's order, normals stay outward */
     pinn_real cw[12] = {-1, 1, 1, 1, 1, 0, 0, 0, 0, -1, -1, -1};
     CHECK_OK(pinn_geom_init_polygon(&g, 6, cw, &err), err);
-    CHECK_CLOSE(pinn_geom_space_measure(g), 3.0, 1e-15, "clockwise area");
+    CHECK_CLOSE(pinn_geom_space_measure(g), 3.0, PINN_TEST_ROUNDING(1e-15), "clockwise area");
     CHECK_OK(pinn_geom_normal(g, p1, n, &f, &err), err);
     CHECK(f == 2 && fabs(n[1] + 1) < 1e-15, "clockwise normal outward (edge %d, %g %g)", f, n[0],
           n[1]);
@@ -172,7 +172,7 @@ static void test_lshape(void) {
                         1.5, 2, 1.5, 0.5, 1, 0.5, 1, 2, 0, 2};
     size_t nc = sizeof comb / sizeof comb[0] / 2;
     CHECK_OK(pinn_geom_init_polygon(&g, nc, comb, &err), err);
-    CHECK_CLOSE(pinn_geom_space_measure(g), 6.0 - 2 * 0.5 * 1.5, 1e-14, "comb area");
+    CHECK_CLOSE(pinn_geom_space_measure(g), 6.0 - 2 * 0.5 * 1.5, PINN_TEST_ROUNDING(1e-14), "comb area");
     check_triangulation(g, nc, 1, "comb");
     pinn_real tooth[2] = {1.75, 1.0}, gap[2] = {1.25, 1.0};
     CHECK(pinn_geom_contains(g, tooth, 0) && !pinn_geom_contains(g, gap, 0), "comb contains");
@@ -200,7 +200,7 @@ static void test_random_stars(void) {
         pinn_geom *g = NULL;
         CHECK_OK(pinn_geom_init_polygon(&g, NV, xy, &err), err);
         if (!g) continue;
-        CHECK_CLOSE(pinn_geom_space_measure(g), 0.5 * area2, 1e-13, "star area");
+        CHECK_CLOSE(pinn_geom_space_measure(g), 0.5 * area2, PINN_TEST_ROUNDING(1e-13), "star area");
         check_triangulation(g, NV, 0, "random star");
         pinn_geom_free(g);
     }
@@ -245,7 +245,7 @@ static void test_time_only_and_names(void) {
     CHECK_OK(pinn_geom_init_time(&g, 0, 5, &err), err);
     CHECK(pinn_geom_dim(g) == 1 && pinn_geom_space_dim(g) == 0 && pinn_geom_time_index(g) == 0,
           "time-only layout");
-    CHECK_CLOSE(pinn_geom_measure(g), 5.0, 1e-15, "time length");
+    CHECK_CLOSE(pinn_geom_measure(g), 5.0, PINN_TEST_ROUNDING(1e-15), "time length");
     CHECK(pinn_geom_face_count(g) == 0 && pinn_geom_boundary_measure(g) == 0, "no boundary");
     pinn_real t[1] = {2}, n[1];
     CHECK(pinn_geom_contains(g, t, 0), "t inside");

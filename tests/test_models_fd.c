@@ -20,9 +20,9 @@ static void check_graph(const char *name, pinn_graph *g, int d, double lo, doubl
         pinn_plan *pl = fd_full_plan(d, order);
         fd_result res = fd_check(g, pl, P, 5, lo, hi, 0, 5);
         for (int o = 1; o <= order; o++)
-            CHECK(res.in_err[o] <= (o <= 2 ? 1e-6 : 1e-4), "%s order %d: input derivative error %.3g", name, o,
+            CHECK(res.in_err[o] <= FD_TOL_IN(o), "%s order %d: input derivative error %.3g", name, o,
                   res.in_err[o]);
-        CHECK(res.par_err <= 1e-6, "%s plan order %d: parameter gradient error %.3g", name, order, res.par_err);
+        CHECK(res.par_err <= FD_TOL_PAR, "%s plan order %d: parameter gradient error %.3g", name, order, res.par_err);
         if (getenv("PINN_TEST_VERBOSE"))
             printf("%-28s ord%d in: %.1e %.1e %.1e %.1e  par: %.1e (max %.1e)\n", name, order, res.in_err[1],
                    res.in_err[2], res.in_err[3], res.in_err[4], res.par_err, res.par_max);
@@ -56,12 +56,14 @@ int main(void) {
     pinn_graph_set_output(g, pinn_mlp_build(g, 0, &s));
     check_graph("mlp sin/swish/softplus/sig res", g, 2, -0.8, 0.8);
 
-    /* ReLU^3 layers (three times differentiable where the check runs) */
+    /* ReLU^5 layers (four times differentiable).  In float the differences' steps (2^-6, see
+     * fdcheck.h) straddle the kinks of relu^5's order-4 streams (~ relu(z)) at some points, so
+     * there the layers are ReLU^7, whose order-4 streams are still C^2. */
     pinn_graph_init(&g, 2, &err);
     pinn_mlp_spec_default(&s, 2, 1, 2, 6, PINN_FN_RELUK);
-    s.act_p[0] = s.act_p[1] = 5;
+    s.act_p[0] = s.act_p[1] = PINN_TEST_FLOAT ? 7 : 5;
     pinn_graph_set_output(g, pinn_mlp_build(g, 0, &s));
-    check_graph("mlp relu^5", g, 2, -0.8, 0.8);
+    check_graph(PINN_TEST_FLOAT ? "mlp relu^7" : "mlp relu^5", g, 2, -0.8, 0.8);
 
     /* three inputs (t, x, y) */
     pinn_graph_init(&g, 3, &err);

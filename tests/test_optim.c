@@ -238,8 +238,9 @@ static void test_adam_hand(void) {
         rm = 0.9 * rm + 0.1 * rg;
         rv = 0.999 * rv + 0.001 * rg * rg;
         rx -= 0.1 * (rm / (1.0 - pow(0.9, t))) / (sqrt(rv / (1.0 - pow(0.999, t))) + 1e-8);
-        if (t <= 3) CHECK_CLOSE(x, want[t - 1], 1e-14, "adam hand step");
-        CHECK_CLOSE(x, rx, 1e-13, "adam recurrence");
+        /* float: x rounds to 24 bits at every step (seen: 5e-8 after 3 steps, 1.2e-7 after 50) */
+        if (t <= 3) CHECK_CLOSE(x, want[t - 1], PINN_TEST_TOL(1e-14, 4 * PINN_TEST_EPS), "adam hand step");
+        CHECK_CLOSE(x, rx, PINN_TEST_TOL(1e-13, 1e-6), "adam recurrence");
     }
     CHECK(opt.t == 50, "step count %lld", (long long)opt.t);
     /* NaN gradient: refused, nothing changes */
@@ -256,9 +257,9 @@ static void test_adam_hand(void) {
     CHECK_OK(pinn_adam_init(&opt, 2, &cfg, &err), err);
     pinn_real x2[2] = {2.0, -1.0}, g2[2] = {3.0, 4.0};
     CHECK_OK(pinn_adam_step(&opt, x2, g2, &err), err);
-    CHECK_CLOSE(x2[0], 2.0 - 0.01 * (0.6 / (0.6 + 1e-8) + 0.5 * 2.0), 1e-15, "adamw x0");
-    CHECK_CLOSE(x2[1], -1.0 - 0.01 * (0.8 / (0.8 + 1e-8) - 0.5), 1e-15, "adamw x1");
-    CHECK_CLOSE(opt.m[0], 0.1 * 0.6, 1e-15, "clipped first moment");
+    CHECK_CLOSE(x2[0], 2.0 - 0.01 * (0.6 / (0.6 + 1e-8) + 0.5 * 2.0), PINN_TEST_ROUNDING(1e-15), "adamw x0");
+    CHECK_CLOSE(x2[1], -1.0 - 0.01 * (0.8 / (0.8 + 1e-8) - 0.5), PINN_TEST_ROUNDING(1e-15), "adamw x1");
+    CHECK_CLOSE(opt.m[0], 0.1 * 0.6, PINN_TEST_ROUNDING(1e-15), "clipped first moment");
     CHECK_CLOSE(opt.last_gnorm, 5.0, 1e-15, "gradient norm before clipping");
     pinn_adam_free(&opt);
 
@@ -445,7 +446,11 @@ static void test_lbfgs_ls(void) {
     ls_setup(&p, xstar);
     pinn_lbfgs_config cfg;
     pinn_lbfgs_config_default(&cfg);
-    cfg.gtol = 1e-9; /* |g| <= 1e-9 bounds |x - x*| by ~1e-9 * sqrt(10) / lambda_min(2 A'A) ~ 1e-10 */
+    /* |g| <= 1e-9 bounds |x - x*| by ~1e-9 * sqrt(10) / lambda_min(2 A'A) ~ 1e-10.  In float, x
+     * itself is only good to 6e-8 relative, which leaves |g| ~ 2 |A'A| |dx| ~ 1e-5: gtol 1e-4,
+     * and the error bound is 1e-5 */
+    cfg.gtol = PINN_TEST_TOL(1e-9, 1e-4);
+    const double rel_tol = PINN_TEST_TOL(1e-10, 1e-5);
     cfg.ftol = 0.0;
     pinn_lbfgs opt;
     pinn_error err = {0};
@@ -462,7 +467,7 @@ static void test_lbfgs_ls(void) {
            "%d steps accepted by the fnoise rule\n",
            pinn_lbfgs_reason_to_string(r), (long long)opt.iter, (long long)opt.evals, rel, noisy_accepts);
     CHECK(r == PINN_LBFGS_GTOL, "reason %s", pinn_lbfgs_reason_to_string(r));
-    CHECK(rel <= 1e-10, "LS relative error %g", rel);
+    CHECK(rel <= rel_tol, "LS relative error %g", rel);
     CHECK(opt.iter <= 25, "iterations %lld", (long long)opt.iter);
     CHECK(bad == 0, "strong Wolfe violated at %d steps", bad);
     pinn_lbfgs_free(&opt);
@@ -481,7 +486,7 @@ static void test_lbfgs_ls(void) {
            pinn_lbfgs_reason_to_string(r), (long long)opt.iter, rel);
     CHECK(r == PINN_LBFGS_GTOL || r == PINN_LBFGS_LINE_SEARCH, "reason %s", pinn_lbfgs_reason_to_string(r));
     CHECK(bad == 0 && noisy_accepts == 0, "strict strong Wolfe: %d violations", bad);
-    CHECK(rel <= 1e-9, "relative error %g", rel);
+    CHECK(rel <= PINN_TEST_TOL(1e-9, rel_tol), "relative error %g", rel);
     pinn_real gc[LS_COLS];
     CHECK(fg(&p, x, gc) == f && memcmp(gc, g, sizeof gc) == 0, "final point consistent");
     pinn_lbfgs_free(&opt);

@@ -28,8 +28,16 @@ typedef struct pinn_expr_symbols {
     const double *const_values;
     int n_params;
     const char *const *param_names;  /* trainable scalars (inverse problems), read at evaluation */
-    double eq_tol;                   /* predicates: a = b means |a - b| <= eq_tol (0: 1e-9) */
+    double eq_tol;                   /* predicates: a = b means |a - b| <= eq_tol (0: the default) */
 } pinn_expr_symbols;
+
+/* The default predicate tolerance: 1e-9, or 1e-5 when pinn_real is float (PINN_FLOAT32), where a
+ * coordinate such as x = 0.1 is itself only within 6e-8 relative of the decimal constant. */
+#ifdef PINN_REAL_FLOAT
+#define PINN_EXPR_EQ_TOL 1e-5
+#else
+#define PINN_EXPR_EQ_TOL 1e-9
+#endif
 
 typedef enum pinn_expr_kind {
     PINN_EXPR_VALUE = 0, /* a plain expression */

@@ -74,7 +74,7 @@ pinn_status pinn_expr_compile_as(pinn_expr **out, const char *text, const pinn_e
     *out = NULL;
     pinn_expr *e = calloc(1, sizeof *e);
     if (!e) return pinn_error_set(err, PINN_ERR_NOMEM, "expression: out of memory");
-    e->eq_tol = sym->eq_tol > 0 ? sym->eq_tol : 1e-9;
+    e->eq_tol = sym->eq_tol > 0 ? sym->eq_tol : PINN_EXPR_EQ_TOL;
     e->n_coords = sym->n_coords;
     e->n_params = sym->n_params;
     pinn_status st = pinn_expr_parse(e, text ? text : "", sym, kind, err);
