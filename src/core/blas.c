@@ -1,13 +1,18 @@
-/* blas.c - row-major GEMM through CBLAS, or a portable blocked fallback (PINN_WITH_OPENBLAS=OFF). */
+/* blas.c - row-major GEMM through CBLAS, or a portable blocked fallback (PINN_WITH_OPENBLAS=OFF);
+ * tall-and-skinny products go to the register-blocked kernel of gemm_small.c where it is faster
+ * (PINN_WITH_SMALL_GEMM). */
 #include <stddef.h>
 
 #include "core/blas.h"
+#ifdef PINN_HAVE_SMALL_GEMM
+#include "core/gemm_small.h"
+#endif
 
 #ifdef PINN_HAVE_OPENBLAS
 #include <cblas.h>
 
-void pinn_gemm(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
-               const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc) {
+void pinn_gemm_library(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
+                       const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc) {
     if (M <= 0 || N <= 0) return;
 #ifdef PINN_REAL_FLOAT
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N,
@@ -24,8 +29,8 @@ const char *pinn_blas_name(void) { return openblas_get_config(); }
 
 #else
 
-void pinn_gemm(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
-               const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc) {
+void pinn_gemm_library(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
+                       const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc) {
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] *= beta;
     enum { BK = 64 };
@@ -52,3 +57,13 @@ void pinn_blas_single_thread(void) {}
 const char *pinn_blas_name(void) { return "built-in blocked GEMM"; }
 
 #endif
+
+void pinn_gemm(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
+               const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc) {
+    if (M <= 0 || N <= 0) return;
+#ifdef PINN_HAVE_SMALL_GEMM
+    if (pinn_gemm_small_wanted(ta, tb, M, N, K) && !pinn_gemm_small(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc))
+        return;
+#endif
+    pinn_gemm_library(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}

@@ -9,6 +9,11 @@
 void pinn_gemm(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
                const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc);
 
+/* The same product always through the library (OpenBLAS, or the built-in loop), bypassing the
+ * small-matrix kernel: for benchmarks and tests. */
+void pinn_gemm_library(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
+                       const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc);
+
 /* Pin the BLAS library to one thread (pinnc threads over point blocks instead). */
 void pinn_blas_single_thread(void);
 

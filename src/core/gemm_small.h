@@ -1,0 +1,26 @@
+/* gemm_small.h - register-blocked GEMM kernels for the tall-and-skinny products of the jet engine
+ * (one large dimension of S*n rows, the others layer widths of ~2..128).  Row-major, same
+ * argument conventions as pinn_gemm; deterministic: the summation order depends only on the
+ * sizes, never on threads (there are none inside) or on data alignment. */
+#ifndef PINN_CORE_GEMM_SMALL_H
+#define PINN_CORE_GEMM_SMALL_H
+
+#include "pinnc/core.h"
+
+/* C = alpha * op(A) op(B) + beta * C for the patterns (ta, tb) = (0,1), (0,0) and (1,0); any
+ * sizes, though tuned for small N and K (NT, NN) or small M and N (TN).  beta == 0 does not read
+ * C.  Returns 0 when done, -1 for the pattern (1,1), which it does not handle. */
+int pinn_gemm_small(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
+                    const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc);
+
+/* Tile height: 4 or 8 forces 4- or 8-row register tiles (both are tested), 0 (the default)
+ * takes 8 where the CPU has AVX-512's 32 vector registers, else 4.  Not for use while another
+ * thread multiplies. */
+void pinn_gemm_small_tiles(int rows);
+
+/* Whether pinn_gemm should route this product to pinn_gemm_small: the shapes where the kernel
+ * measured faster than OpenBLAS (bench/bench_gemm.c), and never when the environment variable
+ * PINN_SMALL_GEMM is "0". */
+int pinn_gemm_small_wanted(int ta, int tb, int M, int N, int K);
+
+#endif
