@@ -10,7 +10,7 @@
 
 #include "jet/graph.h"
 
-enum { CHUNK = 512 }; /* elements per pass of the fused order <= 2 kernels */
+enum { CHUNK = 128 }; /* elements per pass of the fused order <= 2 kernels: all arrays of a pass stay in L1 */
 
 /* f^(0..K+1) of the value stream into aux; K = plan order. */
 static void derivs(const pinn_pass *ps, const pinn_node *nd, const pinn_real *h0, pinn_real *D) {
