@@ -49,11 +49,22 @@ def main():
         s = json.load(open(f))
         tm = s.get("timing", {})
         ms = tm.get("adam_ms_per_epoch", 1e3 * s["wall_s"] / max(s["epochs"], 1))
-        rows.setdefault(m.group(1), []).append((s["rel_l2"]["u"], s["epochs"], ms, tm.get("weighting_fraction")))
+        traj = {}
+        hp = os.path.join(root, d, "history.csv")
+        if os.path.exists(hp):
+            lines = open(hp).read().split("\n")
+            head = lines[0].split(",")
+            if "rel_l2_u" in head:
+                c = head.index("rel_l2_u")
+                for ln in lines[1:]:
+                    f2 = ln.split(",")
+                    if len(f2) > c and f2[1] == "adam" and f2[c]:
+                        traj[int(f2[0])] = float(f2[c])
+        rows.setdefault(m.group(1), []).append((s["rel_l2"]["u"], s["epochs"], ms, tm.get("weighting_fraction"), traj))
     exp = round(-math.log10(scale))
     print(f"| row | runs × epochs | rel. L2 (×10^-{exp}) ours | published ({pub_epochs} epochs, 10 runs) "
-          f"| ms/epoch | weighting share |")
-    print("|---|---|---|---|---|---|")
+          f"| ms/epoch | weighting share | mean rel. L2 along training (epoch: error) |")
+    print("|---|---|---|---|---|---|---|")
     for name in [r for r in ORDER if r in rows] + [r for r in rows if r not in ORDER]:
         v = rows[name]
         m, se = mean_se([x[0] for x in v])
@@ -63,8 +74,10 @@ def main():
         share = f"{100 * sum(fr) / len(fr):.3f} %" if fr else "—"
         p = pub.get(name)
         ptxt = f"{p[0]:.2f} (± {p[1]:.2f})" if p else "—"
+        common = set.intersection(*[set(x[4]) for x in v]) if v else set()
+        traj = ", ".join(f"{e}: {sum(x[4][e] for x in v) / len(v):.3g}" for e in sorted(common))
         print(f"| {name} | {len(v)} × {'/'.join(map(str, eps))} | {m / scale:.2f} (± {se / scale:.2f}) | {ptxt} "
-              f"| {ms:.1f} | {share} |")
+              f"| {ms:.1f} | {share} | {traj} |")
 
 
 if __name__ == "__main__":
