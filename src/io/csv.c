@@ -158,53 +158,41 @@ pinn_status pinn_csv_read(const char *path, pinn_csv_table *t, pinn_error *err) 
     if (!buf) return err ? err->status : PINN_ERR_IO;
     char *end = buf + len;
     pinn_status st = PINN_OK;
-    /* pass 1: header and row count */
+    /* pass 0 parses the header and counts the rows; pass 1 parses the rows into t->data */
     size_t lineno = 0, nrows = 0;
-    int have_header = 0;
-    for (char *s = buf; s < end;) {
-        char *e = memchr(s, '\n', (size_t)(end - s));
-        if (!e) e = end;
-        char *le = (e > s && e[-1] == '\r') ? e - 1 : e;
-        lineno++;
-        if (!line_is_empty(s, le)) {
-            if (!have_header) {
-                st = parse_header(path, lineno, s, le, t, err);
-                if (st != PINN_OK) goto fail;
-                have_header = 1;
-            } else {
-                nrows++;
+    for (int pass = 0; pass < 2; pass++) {
+        int have_header = 0;
+        size_t r = 0;
+        lineno = 0;
+        for (char *s = buf; s < end;) {
+            char *e = memchr(s, '\n', (size_t)(end - s));
+            if (!e) e = end;
+            char *le = (e > s && e[-1] == '\r') ? e - 1 : e;
+            lineno++;
+            if (!line_is_empty(s, le)) {
+                if (!have_header) {
+                    if (pass == 0 && (st = parse_header(path, lineno, s, le, t, err)) != PINN_OK) goto fail;
+                    have_header = 1;
+                } else if (pass == 0) {
+                    nrows++;
+                } else {
+                    st = parse_row(path, lineno, s, le, t, t->data + r * t->ncols, err);
+                    if (st != PINN_OK) goto fail;
+                    r++;
+                }
             }
+            s = e + 1;
         }
-        s = e + 1;
-    }
-    if (!have_header) {
-        st = pinn_error_set(err, PINN_ERR_PARSE, "%s:%zu: no header row", path, lineno ? lineno : 1);
-        goto fail;
-    }
-    t->data = malloc((nrows ? nrows : 1) * t->ncols * sizeof *t->data);
-    if (!t->data) {
-        st = pinn_error_set(err, PINN_ERR_NOMEM, "%s: no memory for %zu rows", path, nrows);
-        goto fail;
-    }
-    /* pass 2: the rows */
-    lineno = 0;
-    have_header = 0;
-    size_t r = 0;
-    for (char *s = buf; s < end;) {
-        char *e = memchr(s, '\n', (size_t)(end - s));
-        if (!e) e = end;
-        char *le = (e > s && e[-1] == '\r') ? e - 1 : e;
-        lineno++;
-        if (!line_is_empty(s, le)) {
-            if (!have_header) {
-                have_header = 1;
-            } else {
-                st = parse_row(path, lineno, s, le, t, t->data + r * t->ncols, err);
-                if (st != PINN_OK) goto fail;
-                r++;
-            }
+        if (pass == 1) break;
+        if (!have_header) {
+            st = pinn_error_set(err, PINN_ERR_PARSE, "%s:%zu: no header row", path, lineno ? lineno : 1);
+            goto fail;
         }
-        s = e + 1;
+        t->data = malloc((nrows ? nrows : 1) * t->ncols * sizeof *t->data);
+        if (!t->data) {
+            st = pinn_error_set(err, PINN_ERR_NOMEM, "%s: no memory for %zu rows", path, nrows);
+            goto fail;
+        }
     }
     t->nrows = nrows;
     free(buf);

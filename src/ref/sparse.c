@@ -36,24 +36,32 @@ static double true_residual(const pinn_ref_csr *A, const double *b, const double
     return bnorm > 0.0 ? sqrt(s) / bnorm : sqrt(s);
 }
 
+/* Common start of a Krylov cycle: ||b|| into *bnorm, 1/diag(A) into dinv and r = b - A x.
+ * Returns 1 (with x = 0 and res marked converged) when b = 0, so there is nothing to solve. */
+static int krylov_start(const pinn_ref_csr *A, const double *b, double *x, double *r, double *dinv,
+                        double *bnorm, pinn_ref_krylov_result *res) {
+    size_t n = A->n;
+    *bnorm = sqrt(dot(n, b, b));
+    if (*bnorm == 0.0) {
+        for (size_t i = 0; i < n; i++) x[i] = 0.0;
+        res->converged = 1;
+        return 1;
+    }
+    inverse_diagonal(A, dinv);
+    pinn_ref_csr_matvec(A, x, r);
+    for (size_t i = 0; i < n; i++) r[i] = b[i] - r[i];
+    return 0;
+}
+
 /* One CG cycle from the current x; the result's residual is the true one. */
 static pinn_ref_krylov_result cg_cycle(const pinn_ref_csr *A, const double *b, double *x,
                                        double tol, size_t max_iter, double *work) {
     size_t n = A->n;
     double *r = work, *z = work + n, *p = work + 2 * n, *dinv = work + 3 * n, *q = z;
     pinn_ref_krylov_result res = {0, 0.0, 0, 0};
-    double bnorm = sqrt(dot(n, b, b));
-    if (bnorm == 0.0) {
-        for (size_t i = 0; i < n; i++) x[i] = 0.0;
-        res.converged = 1;
-        return res;
-    }
-    inverse_diagonal(A, dinv);
-    pinn_ref_csr_matvec(A, x, r);
-    for (size_t i = 0; i < n; i++) {
-        r[i] = b[i] - r[i];
-        p[i] = dinv[i] * r[i];
-    }
+    double bnorm;
+    if (krylov_start(A, b, x, r, dinv, &bnorm, &res)) return res;
+    for (size_t i = 0; i < n; i++) p[i] = dinv[i] * r[i];
     double rz = dot(n, r, p), rnorm = sqrt(dot(n, r, r));
     size_t it = 0;
     while (rnorm > tol * bnorm && it < max_iter) {
@@ -89,16 +97,9 @@ static pinn_ref_krylov_result bicgstab_cycle(const pinn_ref_csr *A, const double
     double *r = work, *r0 = work + n, *p = work + 2 * n, *v = work + 3 * n, *s = work + 4 * n;
     double *t = work + 5 * n, *y = work + 6 * n, *dinv = work + 7 * n;
     pinn_ref_krylov_result res = {0, 0.0, 0, 0};
-    double bnorm = sqrt(dot(n, b, b));
-    if (bnorm == 0.0) {
-        for (size_t i = 0; i < n; i++) x[i] = 0.0;
-        res.converged = 1;
-        return res;
-    }
-    inverse_diagonal(A, dinv);
-    pinn_ref_csr_matvec(A, x, r);
+    double bnorm;
+    if (krylov_start(A, b, x, r, dinv, &bnorm, &res)) return res;
     for (size_t i = 0; i < n; i++) {
-        r[i] = b[i] - r[i];
         r0[i] = r[i];
         p[i] = v[i] = 0.0;
     }
