@@ -83,8 +83,10 @@ def step(ep):
     batch = torch.randint(0, xc.shape[0], (4096,), generator=g) if a.case == "allen_cahn" else None  # the paper draws 4096 of 20000
     L = losses(batch)
     if a.dn and ep % 10 == 0:  # DN-PINN: per-term gradient norms, as the published code computes them
-        gs = [torch.autograd.grad(l, params, retain_graph=True) for l in L]
-        n = [torch.sqrt(sum((gg ** 2).sum() for gg in gk)) for gk in gs]
+        # allow_unused: a term may not reach every parameter (Poisson's single BC term and the
+        # output bias of a pure second-derivative residual)
+        gs = [torch.autograd.grad(l, params, retain_graph=True, allow_unused=True) for l in L]
+        n = [torch.sqrt(sum((gg ** 2).sum() for gg in gk if gg is not None)) for gk in gs]
         for k in range(1, 3):
             lam[k] = 0.99 * lam[k] + 0.01 * float(n[0] / (n[k] + 1e-12))
     tot = sum(lk * l for lk, l in zip(lam, L))

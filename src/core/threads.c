@@ -6,14 +6,17 @@
 #include "core/blas.h"
 #include "pinnc/core.h"
 
+/* BLAS is pinned to one thread first: the OpenMP build of OpenBLAS implements that with
+ * omp_set_num_threads(1), which would otherwise undo the point-block thread count set after it
+ * (pinnc's products run inside its own parallel regions, where OpenBLAS stays serial anyway). */
 void pinn_threads_set(int n) {
+    pinn_blas_single_thread();
 #ifdef _OPENMP
     if (n <= 0) n = omp_get_num_procs();
     omp_set_num_threads(n);
 #else
     (void)n;
 #endif
-    pinn_blas_single_thread();
 }
 
 int pinn_threads_get(void) {
