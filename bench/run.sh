@@ -8,7 +8,8 @@
 # usage: bench/run.sh [EPOCHS] [REPEATS]          speed table (defaults 200 2)
 #        bench/run.sh scaling [EPOCHS]            Burgers ms/epoch against points, width, order
 # env: PINNC (float64 binary, default build/pinnc), PINNC32 (float32 binary, default
-#      build-f32/pinnc if present: make test-float32 builds it), PYTHON, THREADS (default nproc).
+#      build-f32/pinnc if present: make test-float32 builds it), PRECS ("float64 float32" to choose),
+#      PYTHON, THREADS (default nproc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pinnc=${PINNC:-build/pinnc}
@@ -69,8 +70,8 @@ if [ "${1:-}" = scaling ]; then
 fi
 
 epochs=${1:-200}; reps=${2:-2}
-precs="float64"
-[ -x "$pinnc32" ] && precs="float64 float32"
+precs=${PRECS:-float64}
+[ -z "${PRECS:-}" ] && [ -x "$pinnc32" ] && precs="float64 float32"
 printf "| case | precision | weighting | pinnc ms/epoch | PyTorch ms/epoch | speed-up | pinnc GEMM GFLOP/s (%% of peak) | pinnc MB | PyTorch MB |\n"
 printf "|---|---|---|---|---|---|---|---|---|\n"
 for c in burgers poisson allen_cahn; do

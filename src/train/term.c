@@ -9,7 +9,7 @@
 #include "jet/graph.h"
 #include "pinnc/term.h"
 
-enum { PINN_MAX_CHUNKS = 16, PINN_DEFAULT_BLOCK = 256 };
+enum { PINN_MAX_CHUNKS = 16, PINN_DEFAULT_BLOCK = 64 };
 
 struct pinn_term {
     const pinn_graph *g;
