@@ -27,8 +27,12 @@ typedef double (*pinn_block_loss_fn)(void *ctx, size_t first, int n, const pinn_
 
 typedef struct pinn_term pinn_term;
 
+/* Points per block when none is given: small enough that a layer's jets stay in cache (the
+ * measurements are in docs/benchmarks.md, "Engine tuning measurements"). */
+#define PINN_TERM_DEFAULT_BLOCK 64
+
 /* A term for up to max_points points of a graph under plan; n_params_total >= the graph's count
- * (extra parameters follow the network's).  block: points per block (0: default 256). */
+ * (extra parameters follow the network's).  block: points per block (0: PINN_TERM_DEFAULT_BLOCK). */
 pinn_status pinn_term_init(pinn_term **out, const pinn_graph *g, const pinn_plan *plan, size_t max_points,
                            int block, size_t n_params_total, pinn_error *err);
 void pinn_term_free(pinn_term *t);

@@ -403,9 +403,11 @@ pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pin
             st = pinn_error_set(err, PINN_ERR_NUMERIC, "epoch %ld: the loss is %g; lower train.lr?", ep, loss);
             break;
         }
+        double s1 = now_s(); /* histogram files are not part of the step's time */
         for (int h = 0; dir && h < c->weighting.n_hist; h++)
             if (c->weighting.hist_epochs[h] == ep && (st = write_histograms(t, dir, ep, err))) break;
         if (st) break;
+        s0 += now_s() - s1;
         if ((st = pinn_adam_step(&t->adam, t->P, t->G, err))) break;
         t->time_adam_s += now_s() - s0;
         t->timed_epochs++;

@@ -9,7 +9,7 @@
 #include "jet/graph.h"
 #include "pinnc/term.h"
 
-enum { PINN_MAX_CHUNKS = 16, PINN_DEFAULT_BLOCK = 64 };
+enum { PINN_MAX_CHUNKS = 16 };
 
 struct pinn_term {
     const pinn_graph *g;
@@ -31,7 +31,7 @@ pinn_status pinn_term_init(pinn_term **out, const pinn_graph *g, const pinn_plan
     if (!t) return pinn_error_set(err, PINN_ERR_NOMEM, "term: out of memory");
     t->g = g;
     t->plan = plan;
-    t->block = block > 0 ? block : PINN_DEFAULT_BLOCK;
+    t->block = block > 0 ? block : PINN_TERM_DEFAULT_BLOCK;
     if (max_points > 0 && (size_t)t->block > max_points) t->block = (int)max_points;
     t->max_points = max_points;
     t->n_params = n_params_total;

@@ -124,7 +124,7 @@ static void set_symbols(pinn_trainer *t) {
 
 /* Allocates a term's evaluator, gradient and scratch once its plan and points are known. */
 static pinn_status finish_term(pinn_trainer *t, tr_term *tm, size_t max_points, pinn_error *err) {
-    int block = t->prob.train.block > 0 ? t->prob.train.block : 64;
+    int block = t->prob.train.block > 0 ? t->prob.train.block : PINN_TERM_DEFAULT_BLOCK;
     if (tm->kind == TR_PERIODIC) block += block & 1;
     tm->block = (size_t)block < max_points ? (size_t)block : (max_points ? max_points : 1);
     pinn_status st = pinn_term_init(&tm->term, t->graph, tm->plan, max_points, (int)tm->block, t->np, err);
