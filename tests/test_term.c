@@ -76,6 +76,11 @@ int main(void) {
     CHECK_OK(pinn_term_init(&t1, g, pl, N, 64, np + 1, &err), err);
     double L1 = pinn_term_eval(t1, N, x, P, G1, loss_fn, &c);
     pinn_threads_set(2);
+#ifdef _OPENMP
+    /* the thread count survives pinning BLAS to one thread (the OpenMP OpenBLAS does that with
+     * omp_set_num_threads(1)) */
+    CHECK(pinn_threads_get() == 2, "pinn_threads_set(2) left %d threads", pinn_threads_get());
+#endif
     pinn_term *t2;
     CHECK_OK(pinn_term_init(&t2, g, pl, N, 64, np + 1, &err), err);
     double L2 = pinn_term_eval(t2, N, x, P, G2, loss_fn, &c);

@@ -2,6 +2,8 @@
  * documented one): it learns, its files are written, predictions at the grid agree with
  * solution.npy, derivatives agree with the exact solution, and an interrupted run resumed from its
  * checkpoint ends bitwise where an uninterrupted run ends. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -51,6 +53,25 @@ int main(void) {
         snprintf(f, sizeof f, "%s/%s", run, files[k]);
         CHECK(access(f, R_OK) == 0, "missing %s", files[k]);
     }
+    /* summary.json's timing block: a positive Adam time per epoch and matrix-product work per epoch,
+     * and a weighting share that is a fraction of the Adam time */
+    snprintf(f, sizeof f, "%s/summary.json", run);
+    FILE *sf = fopen(f, "r");
+    char sj[8192] = "";
+    if (sf) {
+        size_t got = fread(sj, 1, sizeof sj - 1, sf);
+        sj[got] = 0;
+        fclose(sf);
+    }
+    const char *keys[] = {"\"adam_ms_per_epoch\": ", "\"weighting_fraction\": ", "\"gemm_gflop_per_epoch\": "};
+    double tv[3] = {-1, -1, -1};
+    for (int k = 0; k < 3; k++) {
+        const char *q = strstr(sj, keys[k]);
+        if (q) tv[k] = strtod(q + strlen(keys[k]), NULL);
+    }
+    CHECK(tv[0] > 0, "summary.json: adam_ms_per_epoch %g", tv[0]);
+    CHECK(tv[1] >= 0 && tv[1] <= 1, "summary.json: weighting_fraction %g", tv[1]);
+    CHECK(tv[2] > 0, "summary.json: gemm_gflop_per_epoch %g", tv[2]);
     /* predictions at the grid points agree with solution.npy; u_x, u_t against the exact solution */
     int nd;
     size_t gs[4], ss[4];
