@@ -142,7 +142,8 @@ void pinn_tape_forward(pinn_tape *t, const pinn_real *params, const pinn_real *x
 /* The output jet [S][n][w_out] of the last forward pass, and its adjoint buffer (same layout). */
 const pinn_real *pinn_tape_output(const pinn_tape *t);
 pinn_real *pinn_tape_output_grad(pinn_tape *t);
-/* Zero every adjoint buffer (call before filling the output adjoint). */
+/* Start a backward pass: zero the output adjoint (fill it next); the other adjoints read as zero
+ * until backward first writes them. */
 void pinn_tape_zero_grad(pinn_tape *t);
 /* Back-propagate the output adjoint; ACCUMULATES d(loss)/d(params) into grad. */
 void pinn_tape_backward(pinn_tape *t, const pinn_real *params, pinn_real *grad);

@@ -1,6 +1,8 @@
 /* tape.c - a graph instantiated for one plan and block size: buffers sized and allocated once,
  * the forward pass in node order and the backward pass in reverse, each op's forward and backward
- * side by side.  Backward passes accumulate: into input adjoints and into the flat gradient. */
+ * side by side.  Backward passes accumulate: into input adjoints and into the flat gradient.
+ * Adjoints are zeroed lazily: zero_grad marks them empty, and the first op to write one either
+ * stores (the matrix product, with beta = 0) or clears it first; an empty one is skipped. */
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,8 @@ struct pinn_tape {
     int nmax, n, general;
     pinn_real *mem;
     size_t bytes;
-    pinn_jetbuf *buf; /* per node */
+    pinn_jetbuf *buf;    /* per node */
+    unsigned char *live; /* per node: the adjoint holds this pass's values (else it reads as 0) */
 };
 
 /* aux entries per point and column a node needs (UNARY: f^(0..K+1)). */
@@ -36,13 +39,14 @@ pinn_status pinn_tape_init(pinn_tape **out, const pinn_graph *g, const pinn_plan
     t->plan = plan;
     t->nmax = t->n = nmax;
     t->buf = calloc((size_t)g->n_nodes, sizeof *t->buf);
+    t->live = calloc((size_t)g->n_nodes, 1);
     size_t total = 0, S = (size_t)plan->S;
     for (int i = 0; i < g->n_nodes; i++) {
         size_t per = (size_t)nmax * (size_t)g->nodes[i].w;
         total += 2 * S * per + aux_per(&g->nodes[i], plan) * per;
     }
     t->mem = malloc(sizeof(pinn_real) * (total ? total : 1));
-    if (!t->buf || !t->mem) {
+    if (!t->buf || !t->live || !t->mem) {
         pinn_tape_free(t);
         return pinn_error_set(err, PINN_ERR_NOMEM, "tape: out of memory (%zu reals)", total);
     }
@@ -66,6 +70,7 @@ void pinn_tape_free(pinn_tape *t) {
     if (!t) return;
     free(t->mem);
     free(t->buf);
+    free(t->live);
     free(t);
 }
 
@@ -94,12 +99,23 @@ double pinn_graph_gemm_flops(const pinn_graph *g, const pinn_plan *plan, int bac
     return f;
 }
 
-/* Only adjoints that backward reads are zeroed: nodes that depend on parameters, and the output. */
+/* Starts a backward pass: the output's adjoint is zeroed (the loss accumulates into it), every
+ * other adjoint is marked empty and cleared when first written (see claim_grad). */
 void pinn_tape_zero_grad(pinn_tape *t) {
-    size_t S = (size_t)t->plan->S;
-    for (int i = 0; i < t->g->n_nodes; i++)
-        if (t->g->nodes[i].needs_grad || i == t->g->output)
-            memset(t->buf[i].g, 0, sizeof(pinn_real) * S * (size_t)t->n * (size_t)t->g->nodes[i].w);
+    int o = t->g->output;
+    memset(t->live, 0, (size_t)t->g->n_nodes);
+    memset(t->buf[o].g, 0, sizeof(pinn_real) * (size_t)t->plan->S * (size_t)t->n * (size_t)t->g->nodes[o].w);
+    t->live[o] = 1;
+}
+
+/* Node a's adjoint, about to be accumulated into: returns 1 if it was empty, after clearing it
+ * unless the caller stores into all of it (store = 1). */
+static int claim_grad(pinn_tape *t, int a, int store) {
+    if (a < 0 || t->live[a]) return 0;
+    if (!store)
+        memset(t->buf[a].g, 0, sizeof(pinn_real) * (size_t)t->plan->S * (size_t)t->n * (size_t)t->g->nodes[a].w);
+    t->live[a] = 1;
+    return 1;
 }
 
 /* ------------------------------------------------------------------ affine: y = x W^T + b */
@@ -138,14 +154,15 @@ static void affine_forward(const pinn_tape *t, const pinn_node *nd, const pinn_r
 }
 
 static void affine_backward(const pinn_tape *t, const pinn_node *nd, const pinn_real *P, pinn_real *G,
-                            const pinn_real *x, pinn_real *gx, int xw, int x_affine, const pinn_real *gy) {
+                            const pinn_real *x, pinn_real *gx, int gx_empty, int xw, int x_affine,
+                            const pinn_real *gy) {
     const pinn_plan *pl = t->plan;
     const pinn_slice *ws = &t->g->slices[nd->pw];
     const pinn_real *W = P + ws->off;
     pinn_real *gW = G + ws->off;
     int n = t->n, w = nd->w, S = pl->S;
     size_t xs = (size_t)n * (size_t)xw, ys = (size_t)n * (size_t)w;
-    if (gx) pinn_gemm(0, 0, S * n, xw, w, 1, gy, w, W, xw, 1, gx, xw);
+    if (gx) pinn_gemm(0, 0, S * n, xw, w, 1, gy, w, W, xw, gx_empty ? 0 : 1, gx, xw);
     int rows = x_affine ? n : S * n;
     pinn_gemm(1, 0, w, xw, rows, 1, gy, w, x, xw, 1, gW, xw);
     if (nd->pb >= 0) {
@@ -291,16 +308,18 @@ void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
     pinn_pass ps = {pl, S, n, t->general};
     for (int i = g->n_nodes - 1; i > 0; i--) {
         const pinn_node *nd = &g->nodes[i];
-        if (!nd->needs_grad) continue;
+        if (!nd->needs_grad || !t->live[i]) continue; /* an empty adjoint contributes nothing */
         const pinn_jetbuf *z = &t->buf[i];
         pinn_jetbuf *A = nd->a >= 0 ? &t->buf[nd->a] : NULL, *B = nd->b >= 0 ? &t->buf[nd->b] : NULL;
         int w = nd->w, wa = A ? g->nodes[nd->a].w : 0, wb = B ? g->nodes[nd->b].w : 0;
         pinn_real *ga = A && g->nodes[nd->a].needs_grad ? A->g : NULL;
         pinn_real *gb = B && g->nodes[nd->b].needs_grad ? B->g : NULL;
+        int ga_empty = ga ? claim_grad(t, nd->a, nd->op == PINN_OP_AFFINE) : 0;
+        if (gb) claim_grad(t, nd->b, 0);
         size_t zs = (size_t)n * w, tot = zs * (size_t)S;
         switch (nd->op) {
         case PINN_OP_INPUT: break;
-        case PINN_OP_AFFINE: affine_backward(t, nd, P, G, A->v, ga, wa, g->nodes[nd->a].affine, z->g); break;
+        case PINN_OP_AFFINE: affine_backward(t, nd, P, G, A->v, ga, ga_empty, wa, g->nodes[nd->a].affine, z->g); break;
         case PINN_OP_COLAFFINE:
             if (ga) {
                 const double *sc = g->consts + nd->cst;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jet/graph.h"
+#include "jet/vmath.h"
 
 enum { CHUNK = 128 }; /* elements per pass of the fused order <= 2 kernels: all arrays of a pass stay in L1 */
 
@@ -74,60 +75,114 @@ static void backward_general(const pinn_pass *ps, size_t nw, int x_affine, const
     }
 }
 
-/* Order <= 2: stream s has a k=1 term (c1 f' h_s) unless affine, and for order 2 one k=2 term. */
-static void forward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t i1, int x_affine, const pinn_real *h,
+/* Order <= 2 kernels.  Each loop gets restrict-qualified arrays (the streams of one buffer are
+ * disjoint ranges), so it vectorises; the two factors of a k = 2 term may be the same stream,
+ * which gets its own loop.  The callers are built per x86-64 level (PINN_SIMD_CLONES). */
+#define INL static inline __attribute__((always_inline))
+typedef pinn_real *restrict rp;
+typedef const pinn_real *restrict crp;
+
+INL void fwd_ord1(size_t n, crp D1, crp hs, rp Z) {
+    for (size_t i = 0; i < n; i++) Z[i] = D1[i] * hs[i];
+}
+INL void fwd_ord2(size_t n, pinn_real c2, crp D1, crp D2, crp ha, crp hb, crp hs, rp Z) {
+    if (!hs)
+        for (size_t i = 0; i < n; i++) Z[i] = c2 * D2[i] * ha[i] * hb[i];
+    else
+        for (size_t i = 0; i < n; i++) Z[i] = c2 * D2[i] * ha[i] * hb[i] + D1[i] * hs[i];
+}
+INL void bwd_value(size_t n, crp D1, crp gz, rp gh) {
+    for (size_t i = 0; i < n; i++) gh[i] += D1[i] * gz[i];
+}
+INL void bwd_ord1(size_t n, crp D1, crp D2, crp hs, crp GZ, rp gh, rp gs) {
+    for (size_t i = 0; i < n; i++) {
+        gh[i] += D2[i] * hs[i] * GZ[i];
+        gs[i] += D1[i] * GZ[i];
+    }
+}
+/* k = 2 term c2 f'' h_a h_b (+ f' h_s unless affine, hs = gs = NULL then). */
+INL void bwd_ord2(size_t n, pinn_real c2, crp D1, crp D2, crp D3, crp ha, crp hb, crp hs, crp GZ, rp gh, rp ga,
+                  rp gb, rp gs) {
+    if (hs)
+        for (size_t i = 0; i < n; i++) {
+            pinn_real g = GZ[i];
+            gh[i] += (c2 * D3[i] * ha[i] * hb[i] + D2[i] * hs[i]) * g;
+            gs[i] += D1[i] * g;
+            ga[i] += c2 * g * D2[i] * hb[i];
+            gb[i] += c2 * g * D2[i] * ha[i];
+        }
+    else
+        for (size_t i = 0; i < n; i++) {
+            pinn_real g = GZ[i];
+            gh[i] += c2 * D3[i] * ha[i] * hb[i] * g;
+            ga[i] += c2 * g * D2[i] * hb[i];
+            gb[i] += c2 * g * D2[i] * ha[i];
+        }
+}
+/* the same with a == b: c2 f'' h_a^2, whose adjoint into h_a is 2 c2 f'' h_a. */
+INL void bwd_ord2_sq(size_t n, pinn_real c2, crp D1, crp D2, crp D3, crp ha, crp hs, crp GZ, rp gh, rp ga, rp gs) {
+    if (hs)
+        for (size_t i = 0; i < n; i++) {
+            pinn_real g = GZ[i];
+            gh[i] += (c2 * D3[i] * ha[i] * ha[i] + D2[i] * hs[i]) * g;
+            gs[i] += D1[i] * g;
+            ga[i] += 2 * c2 * g * D2[i] * ha[i];
+        }
+    else
+        for (size_t i = 0; i < n; i++) {
+            pinn_real g = GZ[i];
+            gh[i] += c2 * D3[i] * ha[i] * ha[i] * g;
+            ga[i] += 2 * c2 * g * D2[i] * ha[i];
+        }
+}
+
+/* The k = 2 term of an order-2 stream s. */
+static const pinn_fdb_term *k2_term(const pinn_plan *pl, int s) {
+    const pinn_fdb_term *t2 = &pl->fdb[pl->fdb_start[s]];
+    return t2->k == 2 ? t2 : t2 + 1;
+}
+
+/* Order <= 2: stream s has a k=1 term (f' h_s) unless affine, and for order 2 one k=2 term.
+ * Elements [i0, i0 + n) of every stream. */
+PINN_SIMD_CLONES
+static void forward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t n, int x_affine, const pinn_real *h,
                          const pinn_real *D, pinn_real *z) {
     const pinn_plan *pl = ps->plan;
-    const pinn_real *D1 = D + nw, *D2 = D + 2 * nw;
+    const pinn_real *D1 = D + nw + i0, *D2 = D + 2 * nw + i0;
     for (int s = 1; s < pl->S; s++) {
-        pinn_real *Z = z + (size_t)s * nw;
-        const pinn_real *hs = h + (size_t)s * nw;
+        pinn_real *Z = z + (size_t)s * nw + i0;
+        const pinn_real *hs = h + (size_t)s * nw + i0;
         if (pl->ord[s] == 1) {
-            for (size_t i = i0; i < i1; i++) Z[i] = D1[i] * hs[i];
+            fwd_ord1(n, D1, hs, Z);
             continue;
         }
-        const pinn_fdb_term *t2 = &pl->fdb[pl->fdb_start[s]];
-        if (t2->k != 2) t2++;
-        const pinn_real *ha = h + (size_t)t2->idx[0] * nw, *hb = h + (size_t)t2->idx[1] * nw;
-        const pinn_real c2 = (pinn_real)t2->coef;
-        if (x_affine)
-            for (size_t i = i0; i < i1; i++) Z[i] = c2 * D2[i] * ha[i] * hb[i];
-        else
-            for (size_t i = i0; i < i1; i++) Z[i] = c2 * D2[i] * ha[i] * hb[i] + D1[i] * hs[i];
+        const pinn_fdb_term *t2 = k2_term(pl, s);
+        fwd_ord2(n, (pinn_real)t2->coef, D1, D2, h + (size_t)t2->idx[0] * nw + i0, h + (size_t)t2->idx[1] * nw + i0,
+                 x_affine ? NULL : hs, Z);
     }
 }
 
-static void backward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t i1, int x_affine, const pinn_real *h,
+PINN_SIMD_CLONES
+static void backward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t n, int x_affine, const pinn_real *h,
                           pinn_real *gh, const pinn_real *D, const pinn_real *gz) {
     const pinn_plan *pl = ps->plan;
-    const pinn_real *D1 = D + nw, *D2 = D + 2 * nw, *D3 = D + 3 * nw;
-    for (size_t i = i0; i < i1; i++) gh[i] += D1[i] * gz[i];
+    const pinn_real *D1 = D + nw + i0, *D2 = D + 2 * nw + i0, *D3 = D + 3 * nw + i0;
+    bwd_value(n, D1, gz + i0, gh + i0);
     for (int s = 1; s < pl->S; s++) {
-        const pinn_real *GZ = gz + (size_t)s * nw, *hs = h + (size_t)s * nw;
-        pinn_real *gs = gh + (size_t)s * nw;
+        const pinn_real *GZ = gz + (size_t)s * nw + i0, *hs = h + (size_t)s * nw + i0;
+        pinn_real *gs = gh + (size_t)s * nw + i0;
         if (pl->ord[s] == 1) {
-            for (size_t i = i0; i < i1; i++) {
-                gh[i] += D2[i] * hs[i] * GZ[i];
-                gs[i] += D1[i] * GZ[i];
-            }
+            bwd_ord1(n, D1, D2, hs, GZ, gh + i0, gs);
             continue;
         }
-        const pinn_fdb_term *t2 = &pl->fdb[pl->fdb_start[s]];
-        if (t2->k != 2) t2++;
-        const pinn_real c2 = (pinn_real)t2->coef, *ha = h + (size_t)t2->idx[0] * nw,
-                        *hb = h + (size_t)t2->idx[1] * nw;
-        pinn_real *ga = gh + (size_t)t2->idx[0] * nw, *gb = gh + (size_t)t2->idx[1] * nw;
-        for (size_t i = i0; i < i1; i++) {
-            pinn_real g = GZ[i], g2 = c2 * g * D2[i];
-            pinn_real v0 = c2 * D3[i] * ha[i] * hb[i];
-            if (!x_affine) {
-                v0 += D2[i] * hs[i];
-                gs[i] += D1[i] * g;
-            }
-            gh[i] += v0 * g;
-            ga[i] += g2 * hb[i];
-            gb[i] += g2 * ha[i];
-        }
+        const pinn_fdb_term *t2 = k2_term(pl, s);
+        const pinn_real c2 = (pinn_real)t2->coef;
+        size_t a = (size_t)t2->idx[0] * nw + i0, b = (size_t)t2->idx[1] * nw + i0;
+        if (x_affine) hs = NULL, gs = NULL;
+        if (a == b)
+            bwd_ord2_sq(n, c2, D1, D2, D3, h + a, hs, GZ, gh + i0, gh + a, gs);
+        else
+            bwd_ord2(n, c2, D1, D2, D3, h + a, h + b, hs, GZ, gh + i0, gh + a, gh + b, gs);
     }
 }
 
@@ -138,7 +193,7 @@ void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, 
     memcpy(z->v, z->aux, sizeof(pinn_real) * nw);
     if (ps->plan->order <= 2 && !ps->general) /* in chunks that stay in the L1 cache */
         for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
-            forward_fast(ps, nw, i0, i0 + CHUNK < nw ? i0 + CHUNK : nw, x_affine, x->v, z->aux, z->v);
+            forward_fast(ps, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x_affine, x->v, z->aux, z->v);
     else forward_general(ps, nw, x_affine, x->v, z->aux, z->v);
 }
 
@@ -147,7 +202,7 @@ void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine,
     size_t nw = (size_t)ps->n * (size_t)nd->w;
     if (ps->plan->order <= 2 && !ps->general) {
         for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
-            backward_fast(ps, nw, i0, i0 + CHUNK < nw ? i0 + CHUNK : nw, x_affine, x->v, x->g, z->aux, z->g);
+            backward_fast(ps, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x_affine, x->v, x->g, z->aux, z->g);
         return;
     }
     const pinn_real *D1 = z->aux + nw;

@@ -11,11 +11,7 @@
 
 #include "jet/vmath.h"
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define VM_CLONES __attribute__((target_clones("default", "avx2", "avx512f"), optimize("O3")))
-#else
-#define VM_CLONES
-#endif
+#define VM_CLONES PINN_SIMD_CLONES
 
 static inline double as_double(uint64_t u) {
     double d;

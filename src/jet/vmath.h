@@ -7,6 +7,14 @@
 
 #include "pinnc/core.h"
 
+/* Array kernels built for several x86-64 levels and picked at load time, at -O3 (GCC; not under
+ * the sanitizers, whose instrumentation the clones would bypass). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define PINN_SIMD_CLONES __attribute__((target_clones("default", "avx2", "avx512f"), optimize("O3")))
+#else
+#define PINN_SIMD_CLONES
+#endif
+
 void pinn_vexpm1(const pinn_real *x, pinn_real *y, size_t n);
 void pinn_vexp(const pinn_real *x, pinn_real *y, size_t n);
 void pinn_vtanh(const pinn_real *x, pinn_real *y, size_t n);
