@@ -9,6 +9,7 @@
 
 #include "core/blas.h"
 #include "jet/graph.h"
+#include "jet/vmath.h"
 
 struct pinn_tape {
     const pinn_graph *g;
@@ -120,6 +121,18 @@ static int claim_grad(pinn_tape *t, int a, int store) {
 
 /* ------------------------------------------------------------------ affine: y = x W^T + b */
 
+/* y[p][j] += b[j] over n rows of width w. */
+PINN_SIMD_CLONES static void add_rows(int n, int w, const pinn_real *restrict b, pinn_real *restrict y) {
+    for (int p = 0; p < n; p++)
+        for (int j = 0; j < w; j++) y[(size_t)p * w + j] += b[j];
+}
+
+/* gb[j] += sum_p gy[p][j] over n rows of width w. */
+PINN_SIMD_CLONES static void sum_rows(int n, int w, const pinn_real *restrict gy, pinn_real *restrict gb) {
+    for (int p = 0; p < n; p++)
+        for (int j = 0; j < w; j++) gb[j] += gy[(size_t)p * w + j];
+}
+
 static void affine_forward(const pinn_tape *t, const pinn_node *nd, const pinn_real *P, const pinn_real *x,
                            int xw, int x_affine, pinn_real *y) {
     const pinn_plan *pl = t->plan;
@@ -131,9 +144,7 @@ static void affine_forward(const pinn_tape *t, const pinn_node *nd, const pinn_r
     int rows = x_affine ? n : S * n;
     pinn_gemm(0, 1, rows, w, xw, 1, x, xw, W, xw, 0, y, w);
     if (nd->pb >= 0) {
-        const pinn_real *b = P + t->g->slices[nd->pb].off;
-        for (int p = 0; p < n; p++)
-            for (int j = 0; j < w; j++) y[(size_t)p * w + j] += b[j];
+        add_rows(n, w, P + t->g->slices[nd->pb].off, y);
     }
     if (!x_affine) return;
     /* affine input: order-1 streams are one constant row (W times it), order >= 2 vanish */
@@ -166,9 +177,7 @@ static void affine_backward(const pinn_tape *t, const pinn_node *nd, const pinn_
     int rows = x_affine ? n : S * n;
     pinn_gemm(1, 0, w, xw, rows, 1, gy, w, x, xw, 1, gW, xw);
     if (nd->pb >= 0) {
-        pinn_real *gb = G + t->g->slices[nd->pb].off;
-        for (int p = 0; p < n; p++)
-            for (int j = 0; j < w; j++) gb[j] += gy[(size_t)p * w + j];
+        sum_rows(n, w, gy, G + t->g->slices[nd->pb].off);
     }
     if (!x_affine) return;
     for (int s = 1; s < S; s++) {
