@@ -43,6 +43,11 @@ int main(void) {
     s.normalize = 1;
     s.lo[0] = 0, s.hi[0] = 1, s.lo[1] = -1, s.hi[1] = 1;
     pinn_graph_set_output(g, pinn_mlp_build(g, 0, &s));
+    /* weight matrices 8x2, 8x8, 8x8, 1x8: 152 entries; the 25 biases are not weights */
+    size_t nw = 0, sz;
+    for (int i = 0; i < pinn_graph_nslices(g); i++)
+        if (pinn_graph_slice_is_weight(g, i)) pinn_graph_slice(g, i, NULL, NULL, &sz), nw += sz;
+    CHECK(nw == 152 && pinn_graph_nparams(g) == 177, "weight entries %zu of %zu", nw, pinn_graph_nparams(g));
     check_graph("mlp tanh normalised", g, 2, 0.05, 0.95);
 
     /* mixed activations, residual connections, two outputs, uniform init */

@@ -100,6 +100,39 @@ int main(void) {
     free(grid), free(sol);
     pinn_trainer_free(t);
 
+    /* DN weights with beta = 0 after one update are the ratio of gradient norms: over all network
+     * parameters they equal the logged norms' ratio; over the weight matrices only they differ */
+    for (int wo = 0; wo < 2; wo++) {
+        const char *sd[] = {"train.epochs=1", "train.lbfgs=0", "train.collocation=300", "train.log_every=1",
+                            "train.eval_every=0", "train.weighting.scheme=dn", "train.weighting.beta=0",
+                            "train.weighting.every=1", wo ? "train.weighting.params=weights" : "train.weighting.params=all"};
+        pinn_trainer *w = make(ex("heat.yaml"), 9, sd);
+        CHECK(w != NULL, "dn trainer");
+        if (!w) continue;
+        snprintf(run, sizeof run, "%s/dn%d", dir, wo);
+        CHECK_OK(pinn_trainer_train(w, run, 0, NULL, NULL, &err), err);
+        snprintf(f, sizeof f, "%s/history.csv", run);
+        FILE *hf = fopen(f, "r");
+        char line[2][1024] = {"", ""};
+        for (int r = 0; hf && r < 2; r++)
+            if (!fgets(line[r], sizeof line[r], hf)) line[r][0] = 0;
+        if (hf) fclose(hf);
+        /* columns: epoch,phase,wall_s,loss,loss_pde,loss_initial,loss_ends,w_pde,w_initial,w_ends,gnorm_... */
+        double v[14] = {0};
+        char *q = line[1];
+        for (int c = 0; c < 14 && q; c++) {
+            v[c] = strtod(q, NULL);
+            q = strchr(q, ',');
+            q = q ? q + 1 : NULL;
+        }
+        CHECK(strstr(line[0], "w_initial,w_ends,gnorm_pde,gnorm_initial,gnorm_ends") != NULL, "history columns: %s", line[0]);
+        double r_init = v[10] / v[11], r_ends = v[10] / v[12];
+        double e1 = fabs(v[8] / r_init - 1), e2 = fabs(v[9] / r_ends - 1);
+        if (!wo) CHECK(e1 < 1e-5 && e2 < 1e-5, "DN weights %g %g, norm ratios %g %g", v[8], v[9], r_init, r_ends);
+        else CHECK(fmax(e1, e2) > 1e-2, "params: weights ignored: weights %g %g, all-parameter ratios %g %g", v[8], v[9], r_init, r_ends);
+        pinn_trainer_free(w);
+    }
+
     /* resume: 60 epochs straight vs 30 + resume to 60 */
     const char *s60[] = {"train.epochs=60", "train.lbfgs=0", "train.collocation=300", "train.checkpoint_every=30",
                          "train.eval_every=0"};

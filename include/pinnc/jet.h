@@ -91,6 +91,8 @@ size_t pinn_graph_nparams(const pinn_graph *g);
 int pinn_graph_nslices(const pinn_graph *g);
 /* Name, offset and size of slice i (any out-pointer may be NULL). */
 void pinn_graph_slice(const pinn_graph *g, int i, const char **name, size_t *offset, size_t *size);
+/* 1 if slice i is the weight matrix of an affine node (not a bias or a free parameter). */
+int pinn_graph_slice_is_weight(const pinn_graph *g, int i);
 /* Initialise all parameters from the seeded rng, slice by slice in declaration order. */
 void pinn_graph_init_params(const pinn_graph *g, pinn_real *params, pinn_rng *rng);
 

@@ -111,6 +111,7 @@ typedef struct pinn_weighting_file {
     int n_terms;                  /* terms with dynamic weights (0 = all but the reference) */
     char terms[PINN_MAX_EQUATIONS + PINN_MAX_CONDITIONS][PINN_NAME_MAX];
     double temperature, alpha, rho; /* relobralo (defaults 0.1, 0.999, 0.999) */
+    int weights_only;             /* params: weights -- statistics over the weight matrices only */
     int n_hist;                   /* epochs at which gradient histograms are written */
     int hist_epochs[16];
     int line;

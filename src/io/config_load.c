@@ -391,7 +391,7 @@ static pinn_status load_model(ydoc *d, yaml_node_t *n, pinn_problem *p) {
 
 static pinn_status load_weighting(ydoc *d, yaml_node_t *n, pinn_problem *p) {
     static const char *const keys[] = {"scheme", "beta", "every", "bias_correction", "p", "reference", "terms",
-                                       "temperature", "alpha", "rho", "histograms", NULL};
+                                       "temperature", "alpha", "rho", "histograms", "params", NULL};
     TRY(ydoc_check_keys(d, n, "train.weighting", keys));
     pinn_weighting_file *w = &p->train.weighting;
     w->line = ydoc_line(d, n);
@@ -418,6 +418,10 @@ static pinn_status load_weighting(ydoc *d, yaml_node_t *n, pinn_problem *p) {
             if (!(w->temperature > 0)) return ydoc_expected(d, v, key, "a positive number");
         } else if (!strcmp(k, "every")) { TRY(ydoc_int(d, v, key, 1, 0x7fffffffL, &iv)); w->every = (int)iv; }
         else if (!strcmp(k, "bias_correction")) TRY(ydoc_bool(d, v, key, &w->bias_correction));
+        else if (!strcmp(k, "params")) {
+            static const char *const s[] = {"all", "weights"};
+            TRY(choice(d, v, key, s, 2, &w->weights_only));
+        }
         else if (!strcmp(k, "p")) {
             const char *s = ydoc_scalar(v);
             if (s && (!strcmp(s, "inf") || !strcmp(s, "infinity") || !strcmp(s, ".inf"))) w->p = INFINITY;

@@ -105,6 +105,7 @@ void pinn_problem_print(const pinn_problem *p, FILE *f) {
             w->beta, w->every, w->bias_correction ? "true" : "false");
     if (w->p > 2) fprintf(f, "inf\n");
     else fprintf(f, "%g\n", w->p);
+    if (w->weights_only) fprintf(f, "    params: weights\n");
     if (w->reference[0]) fprintf(f, "    reference: "), q(f, w->reference), fputc('\n', f);
     if (w->n_terms) {
         fprintf(f, "    terms: [");

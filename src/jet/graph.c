@@ -144,6 +144,12 @@ void pinn_graph_slice(const pinn_graph *g, int i, const char **name, size_t *off
     if (size) *size = g->slices[i].size;
 }
 
+int pinn_graph_slice_is_weight(const pinn_graph *g, int i) {
+    for (int k = 0; k < g->n_nodes; k++)
+        if (g->nodes[k].op == PINN_OP_AFFINE && g->nodes[k].pw == i) return 1;
+    return 0;
+}
+
 /* Glorot scales use fan_in = cols, fan_out = rows (weights are stored out x in). */
 void pinn_graph_init_params(const pinn_graph *g, pinn_real *params, pinn_rng *rng) {
     for (int i = 0; i < g->n_slices; i++) {

@@ -83,9 +83,18 @@ double tr_eval_terms(pinn_trainer *t, int full, pinn_real *G) {
 static double adam_objective(pinn_trainer *t, long epoch) {
     eval_each(t, 0, 1);
     const pinn_real *grads[TR_MAX_TERMS];
-    for (int k = 0; k < t->n_terms; k++) grads[k] = t->terms[k].grad;
+    size_t np = t->np_net;
     double s0 = now_s();
-    if (pinn_weighting_update(&t->wt, epoch, grads, t->np_net, t->term_loss))
+    for (int k = 0; k < t->n_terms; k++) grads[k] = t->terms[k].grad;
+    if (t->wsel && epoch % t->wt.cfg.every == 0) { /* params: weights */
+        np = t->n_wsel;
+        for (int k = 0; k < t->n_terms; k++) {
+            pinn_real *dst = t->wsel_grad + (size_t)k * np;
+            for (size_t i = 0; i < np; i++) dst[i] = t->terms[k].grad[t->wsel[i]];
+            grads[k] = dst;
+        }
+    }
+    if (pinn_weighting_update(&t->wt, epoch, grads, np, t->term_loss))
         for (int k = 0; k < t->n_terms; k++) t->weights[k] = t->wt.w[k];
     t->time_weighting_s += now_s() - s0;
     return combine(t, t->G);

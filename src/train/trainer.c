@@ -173,6 +173,20 @@ pinn_status tr_weighting_setup(pinn_trainer *t, pinn_error *err) {
                                   wf->terms[q]);
         c.weighted[found] = 1;
     }
+    if (wf->weights_only) { /* the gradient statistics see only the weight matrices' entries */
+        size_t n = 0, off, size;
+        for (int i = 0; i < pinn_graph_nslices(t->graph); i++)
+            if (pinn_graph_slice_is_weight(t->graph, i)) pinn_graph_slice(t->graph, i, NULL, NULL, &size), n += size;
+        t->wsel = malloc(sizeof *t->wsel * (n ? n : 1));
+        t->wsel_grad = malloc(sizeof *t->wsel_grad * (n ? n : 1) * (size_t)t->n_terms);
+        if (!t->wsel || !t->wsel_grad) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+        t->n_wsel = 0;
+        for (int i = 0; i < pinn_graph_nslices(t->graph); i++)
+            if (pinn_graph_slice_is_weight(t->graph, i)) {
+                pinn_graph_slice(t->graph, i, NULL, &off, &size);
+                for (size_t q = 0; q < size; q++) t->wsel[t->n_wsel++] = off + q;
+            }
+    }
     pinn_status st = pinn_weighting_init(&t->wt, t->n_terms, t->weights, &c, err);
     if (st) return st;
     for (int k = 0; k < t->n_terms; k++) t->weights[k] = t->wt.w[k];
@@ -303,6 +317,8 @@ void pinn_trainer_free(pinn_trainer *t) {
     pinn_adam_free(&t->adam);
     pinn_lbfgs_free(&t->lbfgs);
     pinn_graph_free(t->graph);
+    free(t->wsel);
+    free(t->wsel_grad);
     pinn_geom_free(t->geom);
     free(t->P);
     free(t->G);

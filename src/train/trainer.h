@@ -66,6 +66,9 @@ struct pinn_trainer {
     size_t batch;
     /* loss weighting */
     pinn_weighting wt;
+    size_t *wsel;                      /* params: weights -- indices of the weight-matrix entries */
+    size_t n_wsel;
+    pinn_real *wsel_grad;              /* [n_terms][n_wsel] gathered gradients (allocated once) */
     double gnorm[TR_MAX_TERMS];        /* L2 norm of each term's gradient at the last evaluation */
     /* optimisation state */
     pinn_adam adam;
