@@ -19,16 +19,18 @@ static double max_rel(double (*ref)(double), double lo, double hi, void (*f)(con
 }
 
 int main(void) {
-    /* double: a few ulp.  float: the functions evaluate in double and round once, so the result
-     * is within half an ulp (eps / 2); the bound is one ulp.  The exp range is what the real type
-     * holds without overflow or subnormals. */
+    /* double: a few ulp.  float: exp and expm1 evaluate in double and round once, so the result
+     * is within half an ulp (eps / 2); the bound is one ulp.  The float tanh computes in float
+     * (reduction, polynomial, division): bound 3 ulp.  The exp range is what the real type holds
+     * without overflow or subnormals. */
     const double tol = PINN_TEST_TOL(4e-16 * 8, PINN_TEST_EPS), xe = PINN_TEST_TOL(700, 87);
+    const double tol_tanh = PINN_TEST_TOL(4e-16 * 8, 3 * PINN_TEST_EPS);
     const double huge = PINN_TEST_TOL(1e300, 1e30);
     double e;
     e = max_rel(tanh, -30, 30, pinn_vtanh);
-    CHECK(e < tol, "tanh on [-30,30]: max relative error %.3g", e);
+    CHECK(e < tol_tanh, "tanh on [-30,30]: max relative error %.3g", e);
     e = max_rel(tanh, -1e-6, 1e-6, pinn_vtanh);
-    CHECK(e < tol, "tanh near 0: max relative error %.3g", e);
+    CHECK(e < tol_tanh, "tanh near 0: max relative error %.3g", e);
     e = max_rel(exp, -xe, xe, pinn_vexp);
     CHECK(e < tol, "exp on [-%g,%g]: max relative error %.3g", xe, xe, e);
     e = max_rel(expm1, -30, 30, pinn_vexpm1);

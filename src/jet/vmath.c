@@ -75,6 +75,47 @@ VM_CLONES void pinn_vexp(const pinn_real *x, pinn_real *y, size_t n) {
     }
 }
 
+#ifdef PINN_REAL_FLOAT
+static inline float as_float(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+static inline uint32_t as_u32(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* expm1(x) in float arithmetic for -20 <= x <= 0: the same reduction with a float shifter and a
+ * Taylor polynomial of degree 7 (truncation < 2e-8 relative on |r| <= ln2/2). */
+static inline float expm1f_core(float x) {
+    const float shifter = 0x1.8p23f, inv_ln2 = 1.44269504f, ln2_hi = 0x1.62e4p-1f, ln2_lo = 0x1.7f7d1cp-20f;
+    float kd = x * inv_ln2 + shifter;
+    uint32_t ki = as_u32(kd);
+    kd -= shifter;
+    float r = x - kd * ln2_hi - kd * ln2_lo;
+    float p = 1.0f / 5040.0f;
+    p = p * r + 1.0f / 720.0f;
+    p = p * r + 1.0f / 120.0f;
+    p = p * r + 1.0f / 24.0f;
+    p = p * r + 1.0f / 6.0f;
+    p = p * r + 0.5f;
+    float em = r + r * r * p;
+    float scale = as_float(((ki + 127u) & 0xffu) << 23); /* 2^k, -126 <= k <= 127 */
+    return scale * em + (scale - 1.0f);
+}
+
+/* float build: tanh in float arithmetic (twice the vector width of the double path), within a
+ * few ulp; |x| >= 9 rounds to +-1. */
+VM_CLONES void pinn_vtanh(const pinn_real *x, pinn_real *y, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i], a = fabsf(v);
+        float e = expm1f_core(-2.0f * (a > 9.0f ? 9.0f : a));
+        y[i] = copysignf(-e / (2.0f + e), v);
+    }
+}
+#else
 VM_CLONES void pinn_vtanh(const pinn_real *x, pinn_real *y, size_t n) {
     for (size_t i = 0; i < n; i++) {
         double v = x[i], a = fabs(v);
@@ -84,6 +125,7 @@ VM_CLONES void pinn_vtanh(const pinn_real *x, pinn_real *y, size_t n) {
         y[i] = (pinn_real)copysign(t, v);
     }
 }
+#endif
 
 /* out[i] = sum_j c[j] y[i]^j (Horner), j = 0..deg. */
 VM_CLONES void pinn_vpoly(const double *c, int deg, const pinn_real *y, pinn_real *out, size_t n) {
