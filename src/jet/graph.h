@@ -73,7 +73,8 @@ typedef struct pinn_pass {
 /* Unary (Faà di Bruno) forward and backward: x -> z, aux holds f^(0..K+1)(x_0) [K+2][n*w]. */
 void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, const pinn_jetbuf *x,
                         pinn_jetbuf *z);
-void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine, pinn_jetbuf *x,
+/* empty: x's adjoint holds no values yet (it is stored, or zeroed, rather than added to). */
+void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine, int empty, pinn_jetbuf *x,
                          const pinn_jetbuf *z);
 
 #endif

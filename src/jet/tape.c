@@ -323,7 +323,7 @@ void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
         int w = nd->w, wa = A ? g->nodes[nd->a].w : 0, wb = B ? g->nodes[nd->b].w : 0;
         pinn_real *ga = A && g->nodes[nd->a].needs_grad ? A->g : NULL;
         pinn_real *gb = B && g->nodes[nd->b].needs_grad ? B->g : NULL;
-        int ga_empty = ga ? claim_grad(t, nd->a, nd->op == PINN_OP_AFFINE) : 0;
+        int ga_empty = ga ? claim_grad(t, nd->a, nd->op == PINN_OP_AFFINE || nd->op == PINN_OP_UNARY) : 0;
         if (gb) claim_grad(t, nd->b, 0);
         size_t zs = (size_t)n * w, tot = zs * (size_t)S;
         switch (nd->op) {
@@ -341,7 +341,7 @@ void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
                 for (size_t k = 0; k < tot; k++) ga[k] += (pinn_real)nd->ca * z->g[k];
             break;
         case PINN_OP_UNARY:
-            if (ga) pinn_unary_backward(&ps, nd, g->nodes[nd->a].affine, A, z);
+            if (ga) pinn_unary_backward(&ps, nd, g->nodes[nd->a].affine, ga_empty, A, z);
             break;
         case PINN_OP_ADD: {
             int sa = wa == 1 ? 0 : 1, sb = wb == 1 ? 0 : 1;

@@ -91,19 +91,38 @@ INL void fwd_ord2(size_t n, pinn_real c2, crp D1, crp D2, crp ha, crp hb, crp hs
     else
         for (size_t i = 0; i < n; i++) Z[i] = c2 * D2[i] * ha[i] * hb[i] + D1[i] * hs[i];
 }
-INL void bwd_value(size_t n, crp D1, crp gz, rp gh) {
-    for (size_t i = 0; i < n; i++) gh[i] += D1[i] * gz[i];
+/* acc = 0: the adjoint is empty and is stored rather than accumulated into (see tape.c). */
+INL void bwd_value(size_t n, int acc, crp D1, crp gz, rp gh) {
+    if (acc)
+        for (size_t i = 0; i < n; i++) gh[i] += D1[i] * gz[i];
+    else
+        for (size_t i = 0; i < n; i++) gh[i] = D1[i] * gz[i];
 }
-INL void bwd_ord1(size_t n, crp D1, crp D2, crp hs, crp GZ, rp gh, rp gs) {
-    for (size_t i = 0; i < n; i++) {
-        gh[i] += D2[i] * hs[i] * GZ[i];
-        gs[i] += D1[i] * GZ[i];
-    }
+INL void bwd_ord1(size_t n, int acc, crp D1, crp D2, crp hs, crp GZ, rp gh, rp gs) {
+    if (acc)
+        for (size_t i = 0; i < n; i++) {
+            gh[i] += D2[i] * hs[i] * GZ[i];
+            gs[i] += D1[i] * GZ[i];
+        }
+    else
+        for (size_t i = 0; i < n; i++) {
+            gh[i] += D2[i] * hs[i] * GZ[i];
+            gs[i] = D1[i] * GZ[i];
+        }
 }
-/* k = 2 term c2 f'' h_a h_b (+ f' h_s unless affine, hs = gs = NULL then). */
+/* k = 2 term c2 f'' h_a h_b (+ f' h_s unless affine, hs = gs = NULL then; acc_s = 0: gs is
+ * stored). */
 INL void bwd_ord2(size_t n, pinn_real c2, crp D1, crp D2, crp D3, crp ha, crp hb, crp hs, crp GZ, rp gh, rp ga,
-                  rp gb, rp gs) {
-    if (hs)
+                  rp gb, rp gs, int acc_s) {
+    if (hs && !acc_s)
+        for (size_t i = 0; i < n; i++) {
+            pinn_real g = GZ[i];
+            gh[i] += (c2 * D3[i] * ha[i] * hb[i] + D2[i] * hs[i]) * g;
+            gs[i] = D1[i] * g;
+            ga[i] += c2 * g * D2[i] * hb[i];
+            gb[i] += c2 * g * D2[i] * ha[i];
+        }
+    else if (hs)
         for (size_t i = 0; i < n; i++) {
             pinn_real g = GZ[i];
             gh[i] += (c2 * D3[i] * ha[i] * hb[i] + D2[i] * hs[i]) * g;
@@ -120,8 +139,16 @@ INL void bwd_ord2(size_t n, pinn_real c2, crp D1, crp D2, crp D3, crp ha, crp hb
         }
 }
 /* the same with a == b: c2 f'' h_a^2, whose adjoint into h_a is 2 c2 f'' h_a. */
-INL void bwd_ord2_sq(size_t n, pinn_real c2, crp D1, crp D2, crp D3, crp ha, crp hs, crp GZ, rp gh, rp ga, rp gs) {
-    if (hs)
+INL void bwd_ord2_sq(size_t n, pinn_real c2, crp D1, crp D2, crp D3, crp ha, crp hs, crp GZ, rp gh, rp ga, rp gs,
+                     int acc_s) {
+    if (hs && !acc_s)
+        for (size_t i = 0; i < n; i++) {
+            pinn_real g = GZ[i];
+            gh[i] += (c2 * D3[i] * ha[i] * ha[i] + D2[i] * hs[i]) * g;
+            gs[i] = D1[i] * g;
+            ga[i] += 2 * c2 * g * D2[i] * ha[i];
+        }
+    else if (hs)
         for (size_t i = 0; i < n; i++) {
             pinn_real g = GZ[i];
             gh[i] += (c2 * D3[i] * ha[i] * ha[i] + D2[i] * hs[i]) * g;
@@ -162,28 +189,48 @@ static void forward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t n, in
     }
 }
 
+enum { FAST_MAX_S = 64 }; /* streams the store-first bookkeeping covers (else: zero, then add) */
+
+/* Zero chunk [i0, i0 + n) of stream s of gh unless done[s]; marks it done. */
+static inline void chunk_claim(unsigned char *done, int s, pinn_real *gh, size_t nw, size_t i0, size_t n) {
+    if (done[s]) return;
+    memset(gh + (size_t)s * nw + i0, 0, sizeof(pinn_real) * n);
+    done[s] = 1;
+}
+
+/* empty: gh holds no values yet; each stream's chunk is stored on its first write, and zeroed
+ * first where a product term would only add into it. */
 PINN_SIMD_CLONES
-static void backward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t n, int x_affine, const pinn_real *h,
-                          pinn_real *gh, const pinn_real *D, const pinn_real *gz) {
+static void backward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t n, int x_affine, int empty,
+                          const pinn_real *h, pinn_real *gh, const pinn_real *D, const pinn_real *gz) {
     const pinn_plan *pl = ps->plan;
     const pinn_real *D1 = D + nw + i0, *D2 = D + 2 * nw + i0, *D3 = D + 3 * nw + i0;
-    bwd_value(n, D1, gz + i0, gh + i0);
+    unsigned char done[FAST_MAX_S];
+    memset(done, !empty, sizeof done);
+    bwd_value(n, !empty, D1, gz + i0, gh + i0);
     for (int s = 1; s < pl->S; s++) {
         const pinn_real *GZ = gz + (size_t)s * nw + i0, *hs = h + (size_t)s * nw + i0;
         pinn_real *gs = gh + (size_t)s * nw + i0;
         if (pl->ord[s] == 1) {
-            bwd_ord1(n, D1, D2, hs, GZ, gh + i0, gs);
+            bwd_ord1(n, done[s], D1, D2, hs, GZ, gh + i0, gs);
+            done[s] = 1;
             continue;
         }
         const pinn_fdb_term *t2 = k2_term(pl, s);
         const pinn_real c2 = (pinn_real)t2->coef;
-        size_t a = (size_t)t2->idx[0] * nw + i0, b = (size_t)t2->idx[1] * nw + i0;
+        int ia = t2->idx[0], ib = t2->idx[1];
+        size_t a = (size_t)ia * nw + i0, b = (size_t)ib * nw + i0;
+        chunk_claim(done, ia, gh, nw, i0, n);
+        chunk_claim(done, ib, gh, nw, i0, n);
+        int acc_s = done[s];
         if (x_affine) hs = NULL, gs = NULL;
+        else done[s] = 1;
         if (a == b)
-            bwd_ord2_sq(n, c2, D1, D2, D3, h + a, hs, GZ, gh + i0, gh + a, gs);
+            bwd_ord2_sq(n, c2, D1, D2, D3, h + a, hs, GZ, gh + i0, gh + a, gs, acc_s);
         else
-            bwd_ord2(n, c2, D1, D2, D3, h + a, h + b, hs, GZ, gh + i0, gh + a, gh + b, gs);
+            bwd_ord2(n, c2, D1, D2, D3, h + a, h + b, hs, GZ, gh + i0, gh + a, gh + b, gs, acc_s);
     }
+    for (int s = 1; s < pl->S; s++) chunk_claim(done, s, gh, nw, i0, n); /* streams nothing wrote */
 }
 
 void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, const pinn_jetbuf *x,
@@ -197,14 +244,15 @@ void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, 
     else forward_general(ps, nw, x_affine, x->v, z->aux, z->v);
 }
 
-void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine, pinn_jetbuf *x,
+void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine, int empty, pinn_jetbuf *x,
                          const pinn_jetbuf *z) {
     size_t nw = (size_t)ps->n * (size_t)nd->w;
-    if (ps->plan->order <= 2 && !ps->general) {
+    if (ps->plan->order <= 2 && !ps->general && ps->S <= FAST_MAX_S) {
         for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
-            backward_fast(ps, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x_affine, x->v, x->g, z->aux, z->g);
+            backward_fast(ps, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x_affine, empty, x->v, x->g, z->aux, z->g);
         return;
     }
+    if (empty) memset(x->g, 0, sizeof(pinn_real) * nw * (size_t)ps->S);
     const pinn_real *D1 = z->aux + nw;
     for (size_t i = 0; i < nw; i++) x->g[i] += D1[i] * z->g[i];
     backward_general(ps, nw, x_affine, x->v, x->g, z->aux, z->g);
