@@ -28,6 +28,24 @@ static void check_graph(const char *name, pinn_graph *g, int d, double lo, doubl
                    res.in_err[2], res.in_err[3], res.in_err[4], res.par_err, res.par_max);
         pinn_plan_free(pl);
     }
+    /* the plans of second-order PDEs, which take the fused unary backward: d/dx_0 with d²/dx_1²
+     * (Burgers, Allen-Cahn, heat), and the Laplacian (all pure second derivatives) */
+    for (int kind = 0; kind < 2 && d >= 2; kind++) {
+        int req[PINN_MAX_INPUTS * PINN_MAX_INPUTS] = {0}, nreq = 0;
+        for (int i = kind ? 0 : 1; i < d; i++) req[nreq++ * PINN_MAX_INPUTS + i] = 2;
+        if (!kind) req[nreq++ * PINN_MAX_INPUTS] = 1;
+        pinn_plan *pl = NULL;
+        pinn_error e;
+        CHECK(pinn_plan_init(&pl, d, nreq, req, &e) == PINN_OK, "plan: %s", e.msg);
+        if (!pl) continue;
+        fd_result res = fd_check(g, pl, P, 5, lo, hi, 0, 5);
+        for (int o = 1; o <= 2; o++)
+            CHECK(res.in_err[o] <= FD_TOL_IN(o), "%s %s plan: order %d input derivative error %.3g", name,
+                  kind ? "Laplacian" : "u_t, u_xx", o, res.in_err[o]);
+        CHECK(res.par_err <= FD_TOL_PAR, "%s %s plan: parameter gradient error %.3g", name, kind ? "Laplacian" : "u_t, u_xx",
+              res.par_err);
+        pinn_plan_free(pl);
+    }
     free(P);
     pinn_graph_free(g);
 }

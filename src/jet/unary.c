@@ -189,6 +189,114 @@ static void forward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t n, in
     }
 }
 
+/* Fused backward for plans whose order-2 streams are all pure second derivatives d²/dx_a² of
+ * inputs that have their own order-1 stream (Burgers, Allen-Cahn, heat: t, x, xx; Laplacians:
+ * x, y, xx, yy), up to 3 + 3 streams, with a non-affine input.  One pass reads every stream once
+ * and writes each adjoint once (per element 4 + 2(M1 + M2) loads instead of about twice that). */
+typedef struct fused_plan {
+    int m1, m2;
+    int s1[3], s2[3];    /* order-1 and order-2 streams */
+    pinn_real c2[3];     /* coefficient of f'' h_a² in stream s2[q] */
+    pinn_real msk[3][3]; /* msk[q][k] = 1 if s2[q] differentiates twice along stream s1[k] */
+} fused_plan;
+
+static int fused_plan_of(const pinn_plan *pl, fused_plan *f) {
+    memset(f, 0, sizeof *f);
+    for (int s = 1; s < pl->S; s++) {
+        if (pl->ord[s] != 1) continue;
+        if (f->m1 == 3) return 0;
+        f->s1[f->m1++] = s;
+    }
+    for (int s = 1; s < pl->S; s++) {
+        if (pl->ord[s] == 1) continue;
+        const pinn_fdb_term *t2 = k2_term(pl, s);
+        if (pl->ord[s] != 2 || f->m2 == 3 || t2->idx[0] != t2->idx[1]) return 0;
+        int k = 0;
+        while (k < f->m1 && f->s1[k] != t2->idx[0]) k++;
+        if (k == f->m1) return 0;
+        f->msk[f->m2][k] = 1;
+        f->c2[f->m2] = (pinn_real)t2->coef;
+        f->s2[f->m2++] = s;
+    }
+    return f->m1 > 0;
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define IVDEP _Pragma("GCC ivdep")
+#else
+#define IVDEP
+#endif
+#define ST_SET(x, v) (x) = (v)
+#define ST_ADD(x, v) (x) += (v)
+/* the fused loop for M1 order-1 and M2 order-2 streams; ST stores or accumulates */
+#define FUSED_LOOP(M1, M2, ST)                                                                               \
+    IVDEP for (size_t i = 0; i < n; i++) {                                                                    \
+        pinn_real d1 = D1[i], d2 = D2[i], d3 = D3[i], v0 = d1 * gz0[i], ga[3] = {0, 0, 0}, h1[3];            \
+        for (int k = 0; k < (M1); k++) {                                                                      \
+            pinn_real g = GZ1[k][i];                                                                          \
+            h1[k] = H1[k][i];                                                                                 \
+            v0 += d2 * h1[k] * g;                                                                             \
+            ga[k] = d1 * g;                                                                                   \
+        }                                                                                                     \
+        for (int q = 0; q < (M2); q++) {                                                                      \
+            pinn_real g = GZ2[q][i], ha = 0;                                                                  \
+            for (int k = 0; k < (M1); k++) ha += f->msk[q][k] * h1[k];                                        \
+            v0 += (f->c2[q] * d3 * ha * ha + d2 * H2[q][i]) * g;                                              \
+            pinn_real t = 2 * f->c2[q] * g * d2 * ha;                                                         \
+            for (int k = 0; k < (M1); k++) ga[k] += f->msk[q][k] * t;                                         \
+            ST(G2[q][i], d1 * g);                                                                             \
+        }                                                                                                     \
+        ST(gh0[i], v0);                                                                                       \
+        for (int k = 0; k < (M1); k++) ST(G1[k][i], ga[k]);                                                   \
+    }
+#define FUSED_FN(M1, M2)                                                                                       \
+    PINN_SIMD_CLONES static void fused_##M1##_##M2(const fused_plan *f, size_t n, int acc, const pinn_real *D1, \
+                                                   const pinn_real *D2, const pinn_real *D3,                  \
+                                                   const pinn_real *gz0, pinn_real *gh0, const pinn_real **H1,  \
+                                                   const pinn_real **GZ1, pinn_real **G1, const pinn_real **H2, \
+                                                   const pinn_real **GZ2, pinn_real **G2) {                   \
+        if (acc) {                                                                                            \
+            FUSED_LOOP(M1, M2, ST_ADD)                                                                        \
+        } else {                                                                                              \
+            FUSED_LOOP(M1, M2, ST_SET)                                                                        \
+        }                                                                                                     \
+    }
+FUSED_FN(1, 0)
+FUSED_FN(1, 1)
+FUSED_FN(2, 0)
+FUSED_FN(2, 1)
+FUSED_FN(2, 2)
+FUSED_FN(3, 0)
+FUSED_FN(3, 1)
+FUSED_FN(3, 2)
+FUSED_FN(3, 3)
+typedef void (*fused_fn)(const fused_plan *, size_t, int, const pinn_real *, const pinn_real *, const pinn_real *,
+                         const pinn_real *, pinn_real *, const pinn_real **, const pinn_real **, pinn_real **,
+                         const pinn_real **, const pinn_real **, pinn_real **);
+static fused_fn fused_pick(const fused_plan *f) {
+    static const fused_fn tab[4][4] = {{NULL, NULL, NULL, NULL},
+                                       {fused_1_0, fused_1_1, NULL, NULL},
+                                       {fused_2_0, fused_2_1, fused_2_2, NULL},
+                                       {fused_3_0, fused_3_1, fused_3_2, fused_3_3}};
+    return f->m1 >= 1 && f->m1 <= 3 && f->m2 <= f->m1 ? tab[f->m1][f->m2] : NULL;
+}
+
+/* Elements [i0, i0 + n) of every stream through the fused kernel fn. */
+static void backward_fused(fused_fn fn, const fused_plan *f, size_t nw, size_t i0, size_t n, int empty,
+                           const pinn_real *h, pinn_real *gh, const pinn_real *D, const pinn_real *gz) {
+    const pinn_real *H1[3], *GZ1[3], *H2[3], *GZ2[3];
+    pinn_real *G1[3], *G2[3];
+    for (int k = 0; k < f->m1; k++) {
+        size_t o = (size_t)f->s1[k] * nw + i0;
+        H1[k] = h + o, GZ1[k] = gz + o, G1[k] = gh + o;
+    }
+    for (int q = 0; q < f->m2; q++) {
+        size_t o = (size_t)f->s2[q] * nw + i0;
+        H2[q] = h + o, GZ2[q] = gz + o, G2[q] = gh + o;
+    }
+    fn(f, n, !empty, D + nw + i0, D + 2 * nw + i0, D + 3 * nw + i0, gz + i0, gh + i0, H1, GZ1, G1, H2, GZ2, G2);
+}
+
 enum { FAST_MAX_S = 64 }; /* streams the store-first bookkeeping covers (else: zero, then add) */
 
 /* Zero chunk [i0, i0 + n) of stream s of gh unless done[s]; marks it done. */
@@ -247,6 +355,13 @@ void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, 
 void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine, int empty, pinn_jetbuf *x,
                          const pinn_jetbuf *z) {
     size_t nw = (size_t)ps->n * (size_t)nd->w;
+    fused_plan f;
+    fused_fn fn;
+    if (ps->plan->order <= 2 && !ps->general && !x_affine && fused_plan_of(ps->plan, &f) && (fn = fused_pick(&f))) {
+        for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
+            backward_fused(fn, &f, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, empty, x->v, x->g, z->aux, z->g);
+        return;
+    }
     if (ps->plan->order <= 2 && !ps->general && ps->S <= FAST_MAX_S) {
         for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
             backward_fast(ps, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x_affine, empty, x->v, x->g, z->aux, z->g);
