@@ -281,6 +281,53 @@ static fused_fn fused_pick(const fused_plan *f) {
     return f->m1 >= 1 && f->m1 <= 3 && f->m2 <= f->m1 ? tab[f->m1][f->m2] : NULL;
 }
 
+/* The forward pass of the same plans in one loop: z_s = f' h_s, z_(aa) = c f'' h_a² + f' h_(aa). */
+#define FUSED_FWD_FN(M1, M2)                                                                                     \
+    PINN_SIMD_CLONES static void fused_fwd_##M1##_##M2(const fused_plan *f, size_t n, const pinn_real *D1,      \
+                                                       const pinn_real *D2, const pinn_real **H1, pinn_real **Z1, \
+                                                       const pinn_real **H2, pinn_real **Z2) {                  \
+        IVDEP for (size_t i = 0; i < n; i++) {                                                                  \
+            pinn_real d1 = D1[i], d2 = D2[i], h1[3];                                                            \
+            for (int k = 0; k < (M1); k++) {                                                                    \
+                h1[k] = H1[k][i];                                                                               \
+                Z1[k][i] = d1 * h1[k];                                                                          \
+            }                                                                                                   \
+            for (int q = 0; q < (M2); q++) {                                                                    \
+                pinn_real ha = 0;                                                                               \
+                for (int k = 0; k < (M1); k++) ha += f->msk[q][k] * h1[k];                                      \
+                Z2[q][i] = f->c2[q] * d2 * ha * ha + d1 * H2[q][i];                                             \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+FUSED_FWD_FN(1, 0)
+FUSED_FWD_FN(1, 1)
+FUSED_FWD_FN(2, 0)
+FUSED_FWD_FN(2, 1)
+FUSED_FWD_FN(2, 2)
+FUSED_FWD_FN(3, 0)
+FUSED_FWD_FN(3, 1)
+FUSED_FWD_FN(3, 2)
+FUSED_FWD_FN(3, 3)
+typedef void (*fused_fwd_fn)(const fused_plan *, size_t, const pinn_real *, const pinn_real *, const pinn_real **,
+                             pinn_real **, const pinn_real **, pinn_real **);
+static fused_fwd_fn fused_fwd_pick(const fused_plan *f) {
+    static const fused_fwd_fn tab[4][4] = {{NULL, NULL, NULL, NULL},
+                                           {fused_fwd_1_0, fused_fwd_1_1, NULL, NULL},
+                                           {fused_fwd_2_0, fused_fwd_2_1, fused_fwd_2_2, NULL},
+                                           {fused_fwd_3_0, fused_fwd_3_1, fused_fwd_3_2, fused_fwd_3_3}};
+    return f->m1 >= 1 && f->m1 <= 3 && f->m2 <= f->m1 ? tab[f->m1][f->m2] : NULL;
+}
+
+/* Elements [i0, i0 + n) of every stream through the fused forward kernel fn. */
+static void forward_fused(fused_fwd_fn fn, const fused_plan *f, size_t nw, size_t i0, size_t n, const pinn_real *h,
+                          const pinn_real *D, pinn_real *z) {
+    const pinn_real *H1[3], *H2[3];
+    pinn_real *Z1[3], *Z2[3];
+    for (int k = 0; k < f->m1; k++) H1[k] = h + (size_t)f->s1[k] * nw + i0, Z1[k] = z + (size_t)f->s1[k] * nw + i0;
+    for (int q = 0; q < f->m2; q++) H2[q] = h + (size_t)f->s2[q] * nw + i0, Z2[q] = z + (size_t)f->s2[q] * nw + i0;
+    fn(f, n, D + nw + i0, D + 2 * nw + i0, H1, Z1, H2, Z2);
+}
+
 /* Elements [i0, i0 + n) of every stream through the fused kernel fn. */
 static void backward_fused(fused_fn fn, const fused_plan *f, size_t nw, size_t i0, size_t n, int empty,
                            const pinn_real *h, pinn_real *gh, const pinn_real *D, const pinn_real *gz) {
@@ -346,6 +393,13 @@ void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, 
     size_t nw = (size_t)ps->n * (size_t)nd->w;
     derivs(ps, nd, x->v, z->aux);
     memcpy(z->v, z->aux, sizeof(pinn_real) * nw);
+    fused_plan f;
+    fused_fwd_fn fn;
+    if (ps->plan->order <= 2 && !ps->general && !x_affine && fused_plan_of(ps->plan, &f) && (fn = fused_fwd_pick(&f))) {
+        for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
+            forward_fused(fn, &f, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x->v, z->aux, z->v);
+        return;
+    }
     if (ps->plan->order <= 2 && !ps->general) /* in chunks that stay in the L1 cache */
         for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
             forward_fast(ps, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x_affine, x->v, z->aux, z->v);
