@@ -231,7 +231,7 @@ static int fused_plan_of(const pinn_plan *pl, fused_plan *f) {
 /* the fused loop for M1 order-1 and M2 order-2 streams; ST stores or accumulates */
 #define FUSED_LOOP(M1, M2, ST)                                                                               \
     IVDEP for (size_t i = 0; i < n; i++) {                                                                    \
-        pinn_real d1 = D1[i], d2 = D2[i], d3 = D3[i], v0 = d1 * gz0[i], ga[3] = {0, 0, 0}, h1[3];            \
+        pinn_real d1 = D1[i], d2 = D2[i], d3 = (M2) ? D3[i] : 0, v0 = d1 * gz0[i], ga[3] = {0, 0, 0}, h1[3];  \
         for (int k = 0; k < (M1); k++) {                                                                      \
             pinn_real g = GZ1[k][i];                                                                          \
             h1[k] = H1[k][i];                                                                                 \
@@ -341,7 +341,8 @@ static void backward_fused(fused_fn fn, const fused_plan *f, size_t nw, size_t i
         size_t o = (size_t)f->s2[q] * nw + i0;
         H2[q] = h + o, GZ2[q] = gz + o, G2[q] = gh + o;
     }
-    fn(f, n, !empty, D + nw + i0, D + 2 * nw + i0, D + 3 * nw + i0, gz + i0, gh + i0, H1, GZ1, G1, H2, GZ2, G2);
+    const pinn_real *D3 = f->m2 ? D + 3 * nw + i0 : NULL; /* the third derivative exists for order-2 plans only */
+    fn(f, n, !empty, D + nw + i0, D + 2 * nw + i0, D3, gz + i0, gh + i0, H1, GZ1, G1, H2, GZ2, G2);
 }
 
 enum { FAST_MAX_S = 64 }; /* streams the store-first bookkeeping covers (else: zero, then add) */
@@ -359,7 +360,7 @@ PINN_SIMD_CLONES
 static void backward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t n, int x_affine, int empty,
                           const pinn_real *h, pinn_real *gh, const pinn_real *D, const pinn_real *gz) {
     const pinn_plan *pl = ps->plan;
-    const pinn_real *D1 = D + nw + i0, *D2 = D + 2 * nw + i0, *D3 = D + 3 * nw + i0;
+    const pinn_real *D1 = D + nw + i0, *D2 = D + 2 * nw + i0, *D3 = pl->order >= 2 ? D + 3 * nw + i0 : NULL;
     unsigned char done[FAST_MAX_S];
     memset(done, !empty, sizeof done);
     bwd_value(n, !empty, D1, gz + i0, gh + i0);
