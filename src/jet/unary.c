@@ -19,6 +19,15 @@ static void derivs(const pinn_pass *ps, const pinn_node *nd, const pinn_real *h0
     pinn_fn_derivs(nd->fn, nd->p, h0, nw, ps->plan->order + 1, D);
 }
 
+/* IVDEP: the loops below index disjoint streams of one buffer (and several factors may be the same
+ * stream, which only ever happens within one iteration), so no dependence crosses iterations. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define IVDEP _Pragma("GCC ivdep")
+#else
+#define IVDEP
+#endif
+
+PINN_SIMD_CLONES
 static void forward_general(const pinn_pass *ps, size_t nw, int x_affine, const pinn_real *h, const pinn_real *D,
                             pinn_real *z) {
     const pinn_plan *pl = ps->plan;
@@ -29,13 +38,15 @@ static void forward_general(const pinn_pass *ps, size_t nw, int x_affine, const 
             const pinn_fdb_term *ft = &pl->fdb[t];
             if (x_affine && ft->k < pl->ord[s]) continue;
             const pinn_real c = (pinn_real)ft->coef, *Dk = D + (size_t)ft->k * nw;
-            const pinn_real *h0 = h + (size_t)ft->idx[0] * nw;
-            if (ft->k == 1) {
-                for (size_t i = 0; i < nw; i++) Z[i] += c * Dk[i] * h0[i];
-            } else if (ft->k == 2) {
-                const pinn_real *h1 = h + (size_t)ft->idx[1] * nw;
-                for (size_t i = 0; i < nw; i++) Z[i] += c * Dk[i] * h0[i] * h1[i];
-            } else {
+            const pinn_real *h0 = h + (size_t)ft->idx[0] * nw, *h1 = ft->k > 1 ? h + (size_t)ft->idx[1] * nw : NULL,
+                            *h2 = ft->k > 2 ? h + (size_t)ft->idx[2] * nw : NULL,
+                            *h3 = ft->k > 3 ? h + (size_t)ft->idx[3] * nw : NULL;
+            switch (ft->k) {
+            case 1: IVDEP for (size_t i = 0; i < nw; i++) Z[i] += c * Dk[i] * h0[i]; break;
+            case 2: IVDEP for (size_t i = 0; i < nw; i++) Z[i] += c * Dk[i] * h0[i] * h1[i]; break;
+            case 3: IVDEP for (size_t i = 0; i < nw; i++) Z[i] += c * Dk[i] * h0[i] * h1[i] * h2[i]; break;
+            case 4: IVDEP for (size_t i = 0; i < nw; i++) Z[i] += c * Dk[i] * h0[i] * h1[i] * h2[i] * h3[i]; break;
+            default:
                 for (size_t i = 0; i < nw; i++) {
                     pinn_real prod = c * Dk[i];
                     for (int b = 0; b < ft->k; b++) prod *= h[(size_t)ft->idx[b] * nw + i];
@@ -46,6 +57,9 @@ static void forward_general(const pinn_pass *ps, size_t nw, int x_affine, const 
     }
 }
 
+/* Terms of up to 4 factors have their leave-one-out products written out; longer ones use
+ * prefix/suffix products. */
+PINN_SIMD_CLONES
 static void backward_general(const pinn_pass *ps, size_t nw, int x_affine, const pinn_real *h, pinn_real *gh,
                              const pinn_real *D, const pinn_real *gz) {
     const pinn_plan *pl = ps->plan;
@@ -56,19 +70,58 @@ static void backward_general(const pinn_pass *ps, size_t nw, int x_affine, const
             if (x_affine && ft->k < pl->ord[s]) continue;
             int k = ft->k;
             const pinn_real c = (pinn_real)ft->coef, *Dk = D + (size_t)k * nw, *Dk1 = Dk + nw;
+            const pinn_real *f[4] = {NULL, NULL, NULL, NULL};
+            pinn_real *q[4] = {NULL, NULL, NULL, NULL};
+            for (int b = 0; b < k && b < 4; b++) f[b] = h + (size_t)ft->idx[b] * nw, q[b] = gh + (size_t)ft->idx[b] * nw;
+            switch (k) {
+            case 1:
+                IVDEP for (size_t i = 0; i < nw; i++) {
+                    pinn_real g = c * GZ[i];
+                    gh[i] += g * Dk1[i] * f[0][i];
+                    q[0][i] += g * Dk[i];
+                }
+                continue;
+            case 2:
+                IVDEP for (size_t i = 0; i < nw; i++) {
+                    pinn_real g = c * GZ[i], a = f[0][i], b = f[1][i], gd = g * Dk[i];
+                    gh[i] += g * Dk1[i] * a * b;
+                    q[0][i] += gd * b;
+                    q[1][i] += gd * a;
+                }
+                continue;
+            case 3:
+                IVDEP for (size_t i = 0; i < nw; i++) {
+                    pinn_real g = c * GZ[i], a = f[0][i], b = f[1][i], e = f[2][i], gd = g * Dk[i];
+                    gh[i] += g * Dk1[i] * a * b * e;
+                    q[0][i] += gd * b * e;
+                    q[1][i] += gd * a * e;
+                    q[2][i] += gd * a * b;
+                }
+                continue;
+            case 4:
+                IVDEP for (size_t i = 0; i < nw; i++) {
+                    pinn_real g = c * GZ[i], a = f[0][i], b = f[1][i], e = f[2][i], r = f[3][i], gd = g * Dk[i];
+                    gh[i] += g * Dk1[i] * a * b * e * r;
+                    q[0][i] += gd * b * e * r;
+                    q[1][i] += gd * a * e * r;
+                    q[2][i] += gd * a * b * r;
+                    q[3][i] += gd * a * b * e;
+                }
+                continue;
+            default: break;
+            }
             for (size_t i = 0; i < nw; i++) {
                 pinn_real g = c * GZ[i];
-                if (g == 0) continue;
-                pinn_real f[PINN_MAX_ORDER], pre = 1;
-                for (int b = 0; b < k; b++) f[b] = h[(size_t)ft->idx[b] * nw + i];
+                pinn_real fv[PINN_MAX_ORDER], pre = 1;
+                for (int b = 0; b < k; b++) fv[b] = h[(size_t)ft->idx[b] * nw + i];
                 /* prefix/suffix products give every leave-one-out product */
                 pinn_real suf[PINN_MAX_ORDER + 1];
                 suf[k] = 1;
-                for (int b = k - 1; b >= 0; b--) suf[b] = suf[b + 1] * f[b];
+                for (int b = k - 1; b >= 0; b--) suf[b] = suf[b + 1] * fv[b];
                 gh[i] += g * Dk1[i] * suf[0];
                 for (int b = 0; b < k; b++) {
                     gh[(size_t)ft->idx[b] * nw + i] += g * Dk[i] * pre * suf[b + 1];
-                    pre *= f[b];
+                    pre *= fv[b];
                 }
             }
         }
@@ -221,11 +274,6 @@ static int fused_plan_of(const pinn_plan *pl, fused_plan *f) {
     return f->m1 > 0;
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#define IVDEP _Pragma("GCC ivdep")
-#else
-#define IVDEP
-#endif
 #define ST_SET(x, v) (x) = (v)
 #define ST_ADD(x, v) (x) += (v)
 /* the fused loop for M1 order-1 and M2 order-2 streams; ST stores or accumulates */
