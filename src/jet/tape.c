@@ -100,15 +100,6 @@ double pinn_graph_gemm_flops(const pinn_graph *g, const pinn_plan *plan, int bac
     return f;
 }
 
-/* Starts a backward pass: the output's adjoint is zeroed (the loss accumulates into it), every
- * other adjoint is marked empty and cleared when first written (see claim_grad). */
-void pinn_tape_zero_grad(pinn_tape *t) {
-    int o = t->g->output;
-    memset(t->live, 0, (size_t)t->g->n_nodes);
-    memset(t->buf[o].g, 0, sizeof(pinn_real) * (size_t)t->plan->S * (size_t)t->n * (size_t)t->g->nodes[o].w);
-    t->live[o] = 1;
-}
-
 /* Node a's adjoint, about to be accumulated into: returns 1 if it was empty, after clearing it
  * unless the caller stores into all of it (store = 1). */
 static int claim_grad(pinn_tape *t, int a, int store) {
@@ -117,6 +108,13 @@ static int claim_grad(pinn_tape *t, int a, int store) {
         memset(t->buf[a].g, 0, sizeof(pinn_real) * (size_t)t->plan->S * (size_t)t->n * (size_t)t->g->nodes[a].w);
     t->live[a] = 1;
     return 1;
+}
+
+/* Starts a backward pass: the output's adjoint is zeroed (the loss accumulates into it), every
+ * other adjoint is marked empty and cleared when first written (see claim_grad). */
+void pinn_tape_zero_grad(pinn_tape *t) {
+    memset(t->live, 0, (size_t)t->g->n_nodes);
+    claim_grad(t, t->g->output, 0);
 }
 
 /* ------------------------------------------------------------------ affine: y = x W^T + b */

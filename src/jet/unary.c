@@ -321,13 +321,6 @@ FUSED_FN(3, 3)
 typedef void (*fused_fn)(const fused_plan *, size_t, int, const pinn_real *, const pinn_real *, const pinn_real *,
                          const pinn_real *, pinn_real *, const pinn_real **, const pinn_real **, pinn_real **,
                          const pinn_real **, const pinn_real **, pinn_real **);
-static fused_fn fused_pick(const fused_plan *f) {
-    static const fused_fn tab[4][4] = {{NULL, NULL, NULL, NULL},
-                                       {fused_1_0, fused_1_1, NULL, NULL},
-                                       {fused_2_0, fused_2_1, fused_2_2, NULL},
-                                       {fused_3_0, fused_3_1, fused_3_2, fused_3_3}};
-    return f->m1 >= 1 && f->m1 <= 3 && f->m2 <= f->m1 ? tab[f->m1][f->m2] : NULL;
-}
 
 /* The forward pass of the same plans in one loop: z_s = f' h_s, z_(aa) = c f'' h_a² + f' h_(aa). */
 #define FUSED_FWD_FN(M1, M2)                                                                                     \
@@ -358,12 +351,20 @@ FUSED_FWD_FN(3, 2)
 FUSED_FWD_FN(3, 3)
 typedef void (*fused_fwd_fn)(const fused_plan *, size_t, const pinn_real *, const pinn_real *, const pinn_real **,
                              pinn_real **, const pinn_real **, pinn_real **);
-static fused_fwd_fn fused_fwd_pick(const fused_plan *f) {
-    static const fused_fwd_fn tab[4][4] = {{NULL, NULL, NULL, NULL},
-                                           {fused_fwd_1_0, fused_fwd_1_1, NULL, NULL},
-                                           {fused_fwd_2_0, fused_fwd_2_1, fused_fwd_2_2, NULL},
-                                           {fused_fwd_3_0, fused_fwd_3_1, fused_fwd_3_2, fused_fwd_3_3}};
-    return f->m1 >= 1 && f->m1 <= 3 && f->m2 <= f->m1 ? tab[f->m1][f->m2] : NULL;
+
+/* The forward and backward kernels for m1 order-1 and m2 order-2 streams (m2 <= m1 <= 3, as
+ * fused_plan_of guarantees: each order-2 stream differentiates twice along its own input). */
+typedef struct fused_kernels {
+    fused_fwd_fn fwd;
+    fused_fn bwd;
+} fused_kernels;
+#define FK(M1, M2) {fused_fwd_##M1##_##M2, fused_##M1##_##M2}
+static const fused_kernels *fused_pick(const fused_plan *f) {
+    static const fused_kernels tab[4][4] = {{{NULL, NULL}, {NULL, NULL}, {NULL, NULL}, {NULL, NULL}},
+                                            {FK(1, 0), FK(1, 1), {NULL, NULL}, {NULL, NULL}},
+                                            {FK(2, 0), FK(2, 1), FK(2, 2), {NULL, NULL}},
+                                            {FK(3, 0), FK(3, 1), FK(3, 2), FK(3, 3)}};
+    return f->m1 >= 1 && f->m1 <= 3 && f->m2 <= f->m1 ? &tab[f->m1][f->m2] : NULL;
 }
 
 /* Elements [i0, i0 + n) of every stream through the fused forward kernel fn. */
@@ -443,10 +444,10 @@ void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, 
     derivs(ps, nd, x->v, z->aux);
     memcpy(z->v, z->aux, sizeof(pinn_real) * nw);
     fused_plan f;
-    fused_fwd_fn fn;
-    if (ps->plan->order <= 2 && !ps->general && !x_affine && fused_plan_of(ps->plan, &f) && (fn = fused_fwd_pick(&f))) {
+    const fused_kernels *fk;
+    if (ps->plan->order <= 2 && !ps->general && !x_affine && fused_plan_of(ps->plan, &f) && (fk = fused_pick(&f))) {
         for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
-            forward_fused(fn, &f, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x->v, z->aux, z->v);
+            forward_fused(fk->fwd, &f, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x->v, z->aux, z->v);
         return;
     }
     if (ps->plan->order <= 2 && !ps->general) /* in chunks that stay in the L1 cache */
@@ -459,10 +460,10 @@ void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine,
                          const pinn_jetbuf *z) {
     size_t nw = (size_t)ps->n * (size_t)nd->w;
     fused_plan f;
-    fused_fn fn;
-    if (ps->plan->order <= 2 && !ps->general && !x_affine && fused_plan_of(ps->plan, &f) && (fn = fused_pick(&f))) {
+    const fused_kernels *fk;
+    if (ps->plan->order <= 2 && !ps->general && !x_affine && fused_plan_of(ps->plan, &f) && (fk = fused_pick(&f))) {
         for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
-            backward_fused(fn, &f, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, empty, x->v, x->g, z->aux, z->g);
+            backward_fused(fk->bwd, &f, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, empty, x->v, x->g, z->aux, z->g);
         return;
     }
     if (ps->plan->order <= 2 && !ps->general && ps->S <= FAST_MAX_S) {

@@ -173,7 +173,9 @@ pinn_status tr_weighting_setup(pinn_trainer *t, pinn_error *err) {
                                   wf->terms[q]);
         c.weighted[found] = 1;
     }
-    if (wf->weights_only) { /* the gradient statistics see only the weight matrices' entries */
+    /* params: weights -- the gradient statistics see only the weight matrices' entries (schemes
+     * that read no gradients need no selection) */
+    if (wf->weights_only && c.scheme != PINN_WEIGHT_FIXED && c.scheme != PINN_WEIGHT_RELOBRALO) {
         size_t n = 0, off, size;
         for (int i = 0; i < pinn_graph_nslices(t->graph); i++)
             if (pinn_graph_slice_is_weight(t->graph, i)) pinn_graph_slice(t->graph, i, NULL, NULL, &size), n += size;
