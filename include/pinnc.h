@@ -11,7 +11,9 @@
 
 #include "pinnc/core.h"
 #include "pinnc/jet.h"
+#include "pinnc/cfg.h"
 #include "pinnc/model.h"
+#include "pinnc/ctx.h"
 #include "pinnc/optim.h"
 #include "pinnc/term.h"
 #include "pinnc/expr.h"

@@ -14,6 +14,19 @@ static const char *ex(const char *name) {
     return path;
 }
 
+/* The MLP settings of p's (resolved) model section. */
+static pinn_mlp_spec mlp_of(const pinn_problem *p) {
+    static pinn_cfg c; /* large: not on the stack */
+    c = p->model.cfg;
+    const char *coords[PINN_MAX_INPUTS] = {"a", "b", "c", "d"};
+    pinn_model_info info = {p->domain.d, p->n_fields, p->domain.lo, p->domain.hi, coords, p->domain.time, 1};
+    pinn_mlp_spec s;
+    pinn_error err;
+    memset(&s, 0, sizeof s);
+    CHECK_OK(pinn_mlp_spec_configure(&s, &c, 0, &info, &err), err);
+    return s;
+}
+
 /* Field-by-field comparison of what the resolved writer keeps. */
 static void same(const pinn_problem *a, const pinn_problem *b, const char *what) {
     CHECK(a->domain.d == b->domain.d && a->domain.time == b->domain.time && a->domain.shape == b->domain.shape,
@@ -36,9 +49,10 @@ static void same(const pinn_problem *a, const pinn_problem *b, const char *what)
                   x->derivatives == y->derivatives && !strcmp(x->file, y->file),
               "%s: condition %s differs", what, x->name);
     }
-    CHECK(a->model.kind == b->model.kind && a->model.n_hidden == b->model.n_hidden &&
-              !memcmp(a->model.hidden, b->model.hidden, sizeof a->model.hidden) && a->model.activation == b->model.activation &&
-              a->model.activation_p == b->model.activation_p && a->model.normalize == b->model.normalize,
+    pinn_mlp_spec ma = mlp_of(a), mb = mlp_of(b);
+    CHECK(!strcmp(a->model.kind, b->model.kind) && ma.n_hidden == mb.n_hidden &&
+              !memcmp(ma.hidden, mb.hidden, sizeof ma.hidden) && ma.act[0] == mb.act[0] && ma.act_p[0] == mb.act_p[0] &&
+              ma.normalize == mb.normalize && ma.residual == mb.residual && ma.init == mb.init,
           "%s: model differs", what);
     const pinn_train_cfg *s = &a->train, *t = &b->train;
     CHECK(s->collocation == t->collocation && s->epochs == t->epochs && s->lr == t->lr && s->lbfgs_iters == t->lbfgs_iters &&
@@ -73,15 +87,17 @@ int main(void) {
     CHECK(p->domain.d == 2 && p->domain.time == 0 && !strcmp(p->domain.coord[1], "x"), "burgers domain");
     CHECK(p->n_consts == 1 && fabs(p->consts[0].value - 0.01 / 3.14159265358979323846) < 1e-17, "nu = %g",
           p->consts[0].value);
-    CHECK(p->model.n_hidden == 8 && p->model.hidden[7] == 20 && p->model.activation == PINN_FN_TANH, "network");
+    pinn_mlp_spec ms = mlp_of(p);
+    CHECK(ms.n_hidden == 8 && ms.hidden[7] == 20 && ms.act[0] == PINN_FN_TANH, "network");
     CHECK(p->conditions[0].points == 100 && p->conditions[1].points == 200 && p->train.collocation == 10000, "points");
     CHECK(p->reference.kind == PINN_REFK_BURGERS, "reference");
     /* overrides */
     const char *sets[] = {"train.epochs=123", "model.hidden=[7, 9]", "conditions.1.points=17", "train.lbfgs_memory=5",
                           "model.activation=relu^3", "title=changed"};
     CHECK_OK(pinn_problem_load(p, ex("burgers.yaml"), 6, sets, &err), err);
-    CHECK(p->train.epochs == 123 && p->model.n_hidden == 2 && p->model.hidden[1] == 9 && p->conditions[1].points == 17 &&
-              p->train.lbfgs_memory == 5 && p->model.activation == PINN_FN_RELUK && p->model.activation_p == 3 &&
+    ms = mlp_of(p);
+    CHECK(p->train.epochs == 123 && ms.n_hidden == 2 && ms.hidden[1] == 9 && p->conditions[1].points == 17 &&
+              p->train.lbfgs_memory == 5 && ms.act[0] == PINN_FN_RELUK && ms.act_p[0] == 3 &&
               !strcmp(p->title, "changed"),
           "overrides not applied");
     /* the L-shape, periodic, inverse and data forms */

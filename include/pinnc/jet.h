@@ -138,6 +138,9 @@ void pinn_tape_free(pinn_tape *t);
 size_t pinn_tape_bytes(const pinn_tape *t);
 /* Force the general Faà di Bruno kernels even when the order <= 2 fast path applies (tests). */
 void pinn_tape_set_general(pinn_tape *t, int general);
+/* The matrix-product kernel of this tape: a pinn_gemm_kind (pinnc/ctx.h), or -1 (the default:
+ * automatic unless PINN_SMALL_GEMM=0 in the environment). */
+void pinn_tape_set_gemm(pinn_tape *t, int kind);
 
 /* Forward pass over n <= nmax points x (row-major n x n_inputs). */
 void pinn_tape_forward(pinn_tape *t, const pinn_real *params, const pinn_real *x, int n);

@@ -4,6 +4,7 @@
 #ifndef PINNC_MODEL_H
 #define PINNC_MODEL_H
 
+#include "pinnc/cfg.h"
 #include "pinnc/jet.h"
 
 #ifdef __cplusplus
@@ -11,6 +12,7 @@ extern "C" {
 #endif
 
 #define PINN_MLP_MAX_LAYERS 64
+#define PINN_MAX_EXPERTS_MOE 16
 
 /* A fully connected network n_in -> hidden[0] -> ... -> hidden[L-1] -> n_out (linear output). */
 typedef struct pinn_mlp_spec {
@@ -38,6 +40,96 @@ int pinn_mlp_build(pinn_graph *g, int x, const pinn_mlp_spec *spec);
  * probabilities node is written to *gate_node when non-NULL. */
 int pinn_moe_build(pinn_graph *g, int x, const pinn_mlp_spec *gate, int n_experts, const pinn_mlp_spec *experts,
                    int *gate_node);
+
+
+/* ---------------------------------------------------------------- model kinds and the registry
+ *
+ * A model kind is one file in src/model/ with a table of operations; the trainer knows no kind by
+ * name.  Built-in kinds: "mlp", "moe".  A program may add its own through pinn_ctx_register_model
+ * (pinnc/ctx.h).  Life of a model: configure (read the kind's keys of the `model` section, storing
+ * defaults so the section ends resolved), build (append the network to a jet graph), then, while
+ * training, the optional hooks. */
+
+/* What a kind is told about the problem. */
+typedef struct pinn_model_info {
+    int n_in, n_out;               /* coordinates and fields */
+    const double *lo, *hi;         /* bounding box of the domain per coordinate */
+    const char *const *coords;     /* coordinate names */
+    int time;                      /* index of the time coordinate, -1 if none */
+    uint64_t seed;
+} pinn_model_info;
+
+#define PINN_MODEL_MAX_AUX 8
+
+/* What a build produced: the fields node (width n_out) and optional auxiliary columns, each the
+ * pointwise value of an extra loss term (a regulariser): the term's loss is weight times the mean
+ * of the column's value over the collocation points. */
+typedef struct pinn_model_out {
+    int fields;
+    int n_aux;
+    int aux[PINN_MODEL_MAX_AUX];          /* nodes of width 1 */
+    char aux_name[PINN_MODEL_MAX_AUX][32]; /* term names in the history */
+    double aux_weight[PINN_MODEL_MAX_AUX];
+} pinn_model_out;
+
+/* Values a diagnostics hook can write, by name, through the run layer (e.g. gate maps). */
+typedef struct pinn_model_sink {
+    void *ctx;
+    pinn_status (*array)(void *ctx, const char *name, int ndim, const size_t *shape, const double *data, pinn_error *err);
+} pinn_model_sink;
+
+/* Keys of the model section every kind accepts (handled by the model layer). */
+#define PINN_MODEL_COMMON_KEYS "kind", "transform"
+
+typedef struct pinn_model_ops {
+    const char *kind;   /* the name in model.kind */
+    size_t state_size;  /* bytes of the kind's private state, zeroed before configure */
+    /* Read the kind's keys of mapping `node` of cfg (unknown keys are errors; accept
+     * PINN_MODEL_COMMON_KEYS), storing defaults of missing keys.  Required. */
+    pinn_status (*configure)(void *state, pinn_cfg *cfg, int node, const pinn_model_info *info, pinn_error *err);
+    /* Append the network over node x (width n_in) to g; fill out.  Required. */
+    pinn_status (*build)(void *state, pinn_graph *g, int x, const pinn_model_info *info, pinn_model_out *out,
+                         pinn_error *err);
+    /* Optional: clear trainable[i] for parameters the optimizer must leave alone (frozen or
+     * removed); trainable has pinn_graph_nparams(g) entries, all 1 on entry. */
+    void (*param_mask)(const void *state, const pinn_graph *g, unsigned char *trainable);
+    /* Optional: called after each optimizer step with the current parameters (may change them). */
+    pinn_status (*after_step)(void *state, long step, const pinn_graph *g, pinn_real *params, pinn_error *err);
+    /* Optional: write diagnostics (e.g. gate maps) of the trained model at the n evaluation points x. */
+    pinn_status (*diagnostics)(void *state, const pinn_graph *g, const pinn_real *params, size_t n, const pinn_real *x,
+                               const pinn_model_sink *sink, pinn_error *err);
+    /* Optional: release what configure or build allocated inside state. */
+    void (*release)(void *state);
+} pinn_model_ops;
+
+/* The built-in kinds, NULL-terminated. */
+const pinn_model_ops *const *pinn_model_builtin(void);
+/* Kind "kind" among the built-in ones, or NULL. */
+const pinn_model_ops *pinn_model_find_builtin(const char *kind);
+
+/* A configured model of some kind (opaque). */
+typedef struct pinn_model pinn_model;
+
+/* Configure a model of kind ops from section cfg (node 0), including the common keys: output
+ * transforms are compiled and applied by build.  sym: the problem's symbols (for transforms). */
+struct pinn_expr_symbols;
+pinn_status pinn_model_init(pinn_model **out, const pinn_model_ops *ops, pinn_cfg *cfg, const pinn_model_info *info,
+                            pinn_error *err);
+void pinn_model_free(pinn_model *m);
+/* Build into g over its input node: the kind's network, then each field's output transform
+ * (expressions in the coordinates, constants and N, the raw output), then the auxiliary columns
+ * appended after the fields.  sym supplies coordinates and constants to the transforms. */
+pinn_status pinn_model_build(pinn_model *m, pinn_graph *g, const struct pinn_expr_symbols *sym, pinn_error *err);
+const pinn_model_ops *pinn_model_kind(const pinn_model *m);
+void *pinn_model_state(pinn_model *m);
+const pinn_model_out *pinn_model_outputs(const pinn_model *m);
+/* Width of the graph output: fields plus auxiliary columns. */
+int pinn_model_width(const pinn_model *m);
+
+/* Helpers for kinds: read an MLP's keys (hidden, activation, k, residual, normalize, init) from
+ * mapping node into spec (n_in, n_out and the box are taken from info). */
+pinn_status pinn_mlp_spec_configure(pinn_mlp_spec *spec, pinn_cfg *cfg, int node, const pinn_model_info *info,
+                                    pinn_error *err);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "pinnc/cfg.h"
 #include "pinnc/core.h"
 #include "pinnc/jet.h"
 
@@ -26,7 +27,6 @@ extern "C" {
 #define PINN_MAX_CONDITIONS 16
 #define PINN_MAX_VERTICES 64
 #define PINN_MAX_HIDDEN 32
-#define PINN_MAX_EXPERTS 16
 
 typedef struct pinn_named_expr {
     char name[PINN_NAME_MAX];
@@ -80,21 +80,12 @@ typedef struct pinn_condition {
     int line;
 } pinn_condition;
 
-typedef enum pinn_model_kind { PINN_MODEL_MLP = 0, PINN_MODEL_MOE, PINN_MODEL_KIND_COUNT } pinn_model_kind;
-const char *pinn_model_kind_to_string(pinn_model_kind k);
-
+/* The model section: its kind (a name in the model registry, pinnc/model.h) and the section's
+ * keys as a configuration tree that the kind reads (and resolves, filling in defaults) when a
+ * trainer is built.  Output transforms are the tree's `transform` key. */
 typedef struct pinn_model_cfg {
-    pinn_model_kind kind;
-    int n_hidden;
-    int hidden[PINN_MAX_HIDDEN];
-    pinn_fn activation;
-    double activation_p;          /* k for relu^k */
-    int residual, normalize;      /* normalize defaults to 1 */
-    pinn_init init;
-    char transform[PINN_MAX_FIELDS][PINN_EXPR_MAX]; /* output transform of each field in the
-                                      coordinates, constants and N (the raw output), "" = none */
-    int experts;                   /* MOE */
-    int gate_hidden[PINN_MAX_HIDDEN], n_gate_hidden;
+    char kind[PINN_NAME_MAX];
+    pinn_cfg cfg;   /* every key of the section except `kind` */
     int line;
 } pinn_model_cfg;
 

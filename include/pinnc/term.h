@@ -35,6 +35,11 @@ typedef struct pinn_term pinn_term;
  * (extra parameters follow the network's).  block: points per block (0: PINN_TERM_DEFAULT_BLOCK). */
 pinn_status pinn_term_init(pinn_term **out, const pinn_graph *g, const pinn_plan *plan, size_t max_points,
                            int block, size_t n_params_total, pinn_error *err);
+/* The same with the thread count and GEMM kernel of a context (pinn_term_init: the process's
+ * OpenMP thread count and the default kernel). */
+struct pinn_ctx;
+pinn_status pinn_term_init_ctx(pinn_term **out, const struct pinn_ctx *ctx, const pinn_graph *g, const pinn_plan *plan,
+                               size_t max_points, int block, size_t n_params_total, pinn_error *err);
 void pinn_term_free(pinn_term *t);
 
 /* Loss over n_points points x (row-major n x d) and its gradient (OVERWRITTEN into grad, length

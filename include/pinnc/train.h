@@ -35,6 +35,10 @@ typedef void (*pinn_progress_fn)(void *ctx, const pinn_progress *p);
  * its terms, initialises parameters from train.seed, prepares the reference).  The problem is
  * copied.  Errors name the problem file and line of the offending item. */
 pinn_status pinn_trainer_init(pinn_trainer **out, const pinn_problem *p, pinn_error *err);
+/* The same within a context (threads, GEMM kernel, added model kinds; see pinnc/ctx.h); the
+ * context must outlive the trainer.  pinn_trainer_init makes one of its own from train.threads. */
+struct pinn_ctx;
+pinn_status pinn_trainer_init_ctx(pinn_trainer **out, struct pinn_ctx *ctx, const pinn_problem *p, pinn_error *err);
 void pinn_trainer_free(pinn_trainer *t);
 
 /* Train (Adam for train.epochs, then L-BFGS for train.lbfgs iterations).  With run_dir non-NULL:

@@ -67,3 +67,17 @@ void pinn_gemm(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_
 #endif
     pinn_gemm_library(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
+
+void pinn_gemm_with(int kind, int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
+                    const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc) {
+    if (kind < 0) {
+        pinn_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    if (M <= 0 || N <= 0) return;
+#ifdef PINN_HAVE_SMALL_GEMM
+    int small = kind == 2 ? !(ta && tb) : kind == 0 ? pinn_gemm_small_policy(ta, tb, M, N, K) : 0;
+    if (small && !pinn_gemm_small(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
+#endif
+    pinn_gemm_library(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}

@@ -14,6 +14,12 @@ void pinn_gemm(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_
 void pinn_gemm_library(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
                        const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc);
 
+/* The product through a chosen kernel: kind is a pinn_gemm_kind (pinnc/ctx.h): 0 auto (the shape
+ * policy of gemm_small.c where the small kernel is built), 1 the library, 2 the small kernel
+ * wherever it applies; -1 means pinn_gemm (auto, unless PINN_SMALL_GEMM=0). */
+void pinn_gemm_with(int kind, int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
+                    const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc);
+
 /* Pin the BLAS library to one thread (pinnc threads over point blocks instead). */
 void pinn_blas_single_thread(void);
 

@@ -199,7 +199,11 @@ int pinn_gemm_small_wanted(int ta, int tb, int M, int N, int K) {
         m = !(e && e[0] == '0');
         mode = m;
     }
-    if (!m || (ta && tb)) return 0;
+    return m && pinn_gemm_small_policy(ta, tb, M, N, K);
+}
+
+int pinn_gemm_small_policy(int ta, int tb, int M, int N, int K) {
+    if (ta && tb) return 0;
     /* bench_gemm on an AMD EPYC (Zen 4, AVX-512, OpenBLAS 0.3.21, one thread), rows 2048..4096:
      * NT faster at every width tried (1.0-1.4x, also for 2 inputs or 1 output); NN about even to
      * 1.2x for widths 20..64, slower at 128 and for widths below 8; TN faster for widths

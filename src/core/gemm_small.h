@@ -22,5 +22,7 @@ void pinn_gemm_small_tiles(int rows);
  * measured faster than OpenBLAS (bench/bench_gemm.c), and never when the environment variable
  * PINN_SMALL_GEMM is "0". */
 int pinn_gemm_small_wanted(int ta, int tb, int M, int N, int K);
+/* The same decision from the shapes alone (no environment). */
+int pinn_gemm_small_policy(int ta, int tb, int M, int N, int K);
 
 #endif

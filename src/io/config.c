@@ -9,7 +9,6 @@
 
 static const char *const shape_names[PINN_DOMAIN_SHAPE_COUNT] = {"box", "polygon", "lshape", "disk"};
 static const char *const cond_names[PINN_COND_KIND_COUNT] = {"equation", "periodic", "data"};
-static const char *const model_names[PINN_MODEL_KIND_COUNT] = {"mlp", "moe"};
 static const char *const ref_names[PINN_REFK_COUNT] = {"none",         "exact",  "burgers", "allen_cahn",
                                                        "poisson_fd",   "buckley_leverett", "csv"};
 
@@ -18,9 +17,6 @@ const char *pinn_domain_shape_to_string(pinn_domain_shape s) {
 }
 const char *pinn_cond_kind_to_string(pinn_cond_kind k) {
     return (int)k >= 0 && k < PINN_COND_KIND_COUNT ? cond_names[k] : "unknown";
-}
-const char *pinn_model_kind_to_string(pinn_model_kind k) {
-    return (int)k >= 0 && k < PINN_MODEL_KIND_COUNT ? model_names[k] : "unknown";
 }
 const char *pinn_ref_kind_to_string(pinn_ref_kind k) {
     return (int)k >= 0 && k < PINN_REFK_COUNT ? ref_names[k] : "unknown";
@@ -31,22 +27,13 @@ int pinn_config_lookup(const char *const *names, int n, const char *s) {
     return -1;
 }
 const char *const *pinn_config_shape_names(void) { return shape_names; }
-const char *const *pinn_config_model_names(void) { return model_names; }
 const char *const *pinn_config_ref_names(void) { return ref_names; }
 
 void pinn_problem_defaults(pinn_problem *p) {
     memset(p, 0, sizeof *p);
     p->domain.time = -1;
-    p->model.kind = PINN_MODEL_MLP;
-    p->model.n_hidden = 4;
-    for (int l = 0; l < 4; l++) p->model.hidden[l] = 50;
-    p->model.activation = PINN_FN_TANH;
-    p->model.activation_p = 1;
-    p->model.normalize = 1;
-    p->model.init = PINN_INIT_GLOROT_NORMAL;
-    p->model.experts = 4;
-    p->model.n_gate_hidden = 1;
-    p->model.gate_hidden[0] = 16;
+    snprintf(p->model.kind, sizeof p->model.kind, "mlp");
+    pinn_cfg_clear(&p->model.cfg, "", "model", 0);
     p->train.collocation = 2000;
     p->train.epochs = 5000;
     p->train.lr = 1e-3;
@@ -129,14 +116,5 @@ pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err) {
         return pinn_error_set(err, PINN_ERR_INVALID,
                               "%s:%d: train: expected collocation >= 1, epochs >= 0, lr > 0, lbfgs >= 0, batch >= 0", f,
                               t->line);
-    if (p->model.n_hidden < 0 || p->model.n_hidden > PINN_MAX_HIDDEN)
-        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: model.hidden: expected 0 to %d layers", f, p->model.line,
-                              PINN_MAX_HIDDEN);
-    for (int l = 0; l < p->model.n_hidden; l++)
-        if (p->model.hidden[l] < 1 || p->model.hidden[l] > 100000)
-            return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: model.hidden: expected positive widths", f, p->model.line);
-    if (p->model.kind == PINN_MODEL_MOE && (p->model.experts < 1 || p->model.experts > PINN_MAX_EXPERTS))
-        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: model.experts: expected 1 to %d", f, p->model.line,
-                              PINN_MAX_EXPERTS);
     return PINN_OK;
 }

@@ -14,7 +14,6 @@
 
 int pinn_config_lookup(const char *const *names, int n, const char *s);
 const char *const *pinn_config_shape_names(void);
-const char *const *pinn_config_model_names(void);
 const char *const *pinn_config_ref_names(void);
 
 #define PAIRS(n) for (yaml_node_pair_t *pr = (n)->data.mapping.pairs.start; pr < (n)->data.mapping.pairs.top; pr++)
@@ -311,80 +310,43 @@ static pinn_status int_list(ydoc *d, yaml_node_t *v, const char *key, int *out, 
     return PINN_OK;
 }
 
-/* "tanh", "relu", "relu^3", "reluk" (k from model.k) */
-static pinn_status activation(ydoc *d, yaml_node_t *v, pinn_model_cfg *m) {
-    char s[PINN_NAME_MAX];
-    TRY(ydoc_str(d, v, "model.activation", s, sizeof s));
-    char *caret = strchr(s, '^');
-    if (caret) {
-        char *end;
-        long k = strtol(caret + 1, &end, 10);
-        *caret = '\0';
-        if (strcmp(s, "relu") || *end || k < 1 || k > 16)
-            return ydoc_expected(d, v, "model.activation", "relu^k with an integer k in 1..16");
-        m->activation = PINN_FN_RELUK;
-        m->activation_p = (double)k;
-        return PINN_OK;
+/* A YAML subtree as a configuration tree node under parent (key for mappings). */
+static pinn_status to_cfg(ydoc *d, yaml_node_t *n, pinn_cfg *c, int parent, const char *key, int depth, const char *where) {
+    if (depth > 32) return ydoc_fail(d, n, PINN_ERR_INVALID, where, "nested too deeply");
+    int type = n->type == YAML_SCALAR_NODE ? PINN_CFG_SCALAR : n->type == YAML_SEQUENCE_NODE ? PINN_CFG_SEQ : PINN_CFG_MAP;
+    int id = pinn_cfg_add(c, parent, key, (pinn_cfg_type)type, ydoc_scalar(n), ydoc_line(d, n));
+    if (id < 0) return ydoc_fail(d, n, PINN_ERR_INVALID, where, "the section is too large");
+    if (n->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+            TRY(to_cfg(d, ydoc_node(d, *it), c, id, NULL, depth + 1, where));
+    } else if (n->type == YAML_MAPPING_NODE) {
+        PAIRS(n) {
+            const char *k = KEY(d);
+            if (!k) return ydoc_expected(d, ydoc_node(d, pr->key), where, "a key that is a plain name");
+            if (pinn_cfg_find(c, id, k) >= 0) return ydoc_fail(d, ydoc_node(d, pr->key), PINN_ERR_INVALID, where, "a key appears twice");
+            TRY(to_cfg(d, VAL(d), c, id, k, depth + 1, where));
+        }
     }
-    int f = pinn_fn_from_string(s);
-    if (f < 0 || f == PINN_FN_POW || f == PINN_FN_RECIP || f == PINN_FN_LOG)
-        return ydoc_expected(d, v, "model.activation",
-                             "one of: tanh sin cos sigmoid swish silu softplus relu relu^k exp sinh cosh identity");
-    m->activation = (pinn_fn)f;
     return PINN_OK;
 }
 
+/* The model section: its kind, and every other key as a tree the kind reads (pinnc/model.h). */
 static pinn_status load_model(ydoc *d, yaml_node_t *n, pinn_problem *p) {
-    static const char *const keys[] = {"kind", "hidden", "activation", "k", "residual", "normalize", "init", "transform",
-                                       "experts", "gate_hidden", NULL};
-    TRY(ydoc_check_keys(d, n, "model", keys));
     pinn_model_cfg *m = &p->model;
     m->line = ydoc_line(d, n);
+    if (!n || n->type != YAML_MAPPING_NODE) return ydoc_expected(d, n, "model", "a mapping such as {kind: mlp, hidden: [20, 20]}");
+    pinn_cfg_clear(&m->cfg, p->file, "model", m->line);
     PAIRS(n) {
         const char *k = KEY(d);
         yaml_node_t *v = VAL(d);
-        long iv;
-        int b;
-        if (!strcmp(k, "kind")) { TRY(choice(d, v, "model.kind", pinn_config_model_names(), PINN_MODEL_KIND_COUNT, &b)); m->kind = (pinn_model_kind)b; }
-        else if (!strcmp(k, "hidden")) {
-            if (v->type == YAML_MAPPING_NODE) {
-                static const char *const hk[] = {"layers", "width", NULL};
-                TRY(ydoc_check_keys(d, v, "model.hidden", hk));
-                long L = 4, W = 50;
-                for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-                    const char *kk = ydoc_scalar(ydoc_node(d, q->key));
-                    if (!strcmp(kk, "layers")) TRY(ydoc_int(d, ydoc_node(d, q->value), "model.hidden.layers", 0, PINN_MAX_HIDDEN, &L));
-                    else TRY(ydoc_int(d, ydoc_node(d, q->value), "model.hidden.width", 1, 100000, &W));
-                }
-                m->n_hidden = (int)L;
-                for (int l = 0; l < m->n_hidden; l++) m->hidden[l] = (int)W;
-            } else
-                TRY(int_list(d, v, "model.hidden", m->hidden, PINN_MAX_HIDDEN, &m->n_hidden));
-        } else if (!strcmp(k, "activation")) TRY(activation(d, v, m));
-        else if (!strcmp(k, "k")) { TRY(ydoc_int(d, v, "model.k", 1, 16, &iv)); m->activation_p = (double)iv; }
-        else if (!strcmp(k, "residual")) TRY(ydoc_bool(d, v, "model.residual", &m->residual));
-        else if (!strcmp(k, "normalize")) TRY(ydoc_bool(d, v, "model.normalize", &m->normalize));
-        else if (!strcmp(k, "init")) {
-            const char *s = ydoc_scalar(v);
-            int ik = s ? pinn_init_from_string(s) : -1;
-            if (ik < 0 || ik == PINN_INIT_CONST || ik == PINN_INIT_ZERO)
-                return ydoc_expected(d, v, "model.init", "one of: glorot_normal glorot_uniform");
-            m->init = (pinn_init)ik;
-        } else if (!strcmp(k, "transform")) {
-            if (ydoc_scalar(v)) TRY(ydoc_expr(d, v, "model.transform", m->transform[0], sizeof m->transform[0]));
-            else if (v->type != YAML_MAPPING_NODE) return ydoc_expected(d, v, "model.transform", "an expression or a mapping of fields to expressions");
-            else
-                for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-                    const char *fk = ydoc_scalar(ydoc_node(d, q->key));
-                    int fi = -1;
-                    for (int f = 0; f < p->n_fields; f++)
-                        if (fk && !strcmp(fk, p->fields[f])) fi = f;
-                    if (fi < 0) return ydoc_expected(d, ydoc_node(d, q->key), "model.transform", "a field name");
-                    TRY(ydoc_expr(d, ydoc_node(d, q->value), "model.transform", m->transform[fi], sizeof m->transform[fi]));
-                }
+        if (!k) return ydoc_expected(d, ydoc_node(d, pr->key), "model", "a key that is a plain name");
+        if (!strcmp(k, "kind")) TRY(ydoc_str(d, v, "model.kind", m->kind, sizeof m->kind));
+        else {
+            if (pinn_cfg_find(&m->cfg, 0, k) >= 0) return ydoc_fail(d, ydoc_node(d, pr->key), PINN_ERR_INVALID, "model", "a key appears twice");
+            char where[64];
+            snprintf(where, sizeof where, "model.%s", k);
+            TRY(to_cfg(d, v, &m->cfg, 0, k, 1, where));
         }
-        else if (!strcmp(k, "experts")) { TRY(ydoc_int(d, v, "model.experts", 1, PINN_MAX_EXPERTS, &iv)); m->experts = (int)iv; }
-        else TRY(int_list(d, v, "model.gate_hidden", m->gate_hidden, PINN_MAX_HIDDEN, &m->n_gate_hidden));
     }
     return PINN_OK;
 }
@@ -630,7 +592,7 @@ static pinn_status check_expr(const pinn_problem *p, pinn_error *err, const char
     return PINN_OK;
 }
 
-static pinn_status check_all(const pinn_problem *p, pinn_error *err) {
+static pinn_status check_all(pinn_problem *p, pinn_error *err) {
     char what[64];
     for (int q = 0; q < p->n_equations; q++) {
         snprintf(what, sizeof what, "equation %d", q + 1);
@@ -644,18 +606,25 @@ static pinn_status check_all(const pinn_problem *p, pinn_error *err) {
         snprintf(what, sizeof what, "condition '%s': equation", cd->name);
         TRY(check_expr(p, err, cd->equation, cd->line, what, PINN_EXPR_EQUATION, 1));
     }
-    for (int f = 0; f < p->n_fields; f++) {
-        if (!p->model.transform[f][0]) continue;
-        const char *coords[PINN_MAX_INPUTS], *nf[1] = {"N"}, *cn[PINN_MAX_CONSTS];
+    /* the model section: a built-in kind is resolved now (defaults filled in, every key checked);
+     * a kind added by a program is checked when its trainer is built */
+    const pinn_model_ops *ops = pinn_model_find_builtin(p->model.kind);
+    if (ops) {
+        const char *coords[PINN_MAX_INPUTS], *fields[PINN_MAX_FIELDS], *cn[PINN_MAX_CONSTS];
         double cv[PINN_MAX_CONSTS];
         for (int i = 0; i < p->domain.d; i++) coords[i] = p->domain.coord[i];
+        for (int i = 0; i < p->n_fields; i++) fields[i] = p->fields[i];
         for (int i = 0; i < p->n_consts; i++) cn[i] = p->consts[i].name, cv[i] = p->consts[i].value;
-        pinn_expr_symbols sym = {p->domain.d, coords, NULL, 1, nf, p->n_consts, cn, cv, 0, NULL, 0};
-        pinn_expr *e = NULL;
-        pinn_error e2;
-        pinn_status st = pinn_expr_compile_as(&e, p->model.transform[f], &sym, PINN_EXPR_VALUE, &e2);
-        pinn_expr_free(e);
-        if (st) return pinn_error_set(err, st, "%s:%d: model.transform (%s): %s", p->file, p->model.line, p->fields[f], e2.msg);
+        pinn_expr_symbols sym = {p->domain.d, coords, NULL, p->n_fields, fields, p->n_consts, cn, cv, 0, NULL, 0};
+        pinn_model_info info = {p->domain.d, p->n_fields, p->domain.lo, p->domain.hi, coords, p->domain.time, p->train.seed};
+        pinn_model *m = NULL;
+        pinn_graph *g = NULL;
+        pinn_status st = pinn_model_init(&m, ops, &p->model.cfg, &info, err);
+        if (!st) st = pinn_graph_init(&g, p->domain.d, err);
+        if (!st) st = pinn_model_build(m, g, &sym, err);
+        pinn_graph_free(g);
+        pinn_model_free(m);
+        if (st) return st;
     }
     const pinn_reference_cfg *r = &p->reference;
     if (r->kind == PINN_REFK_EXACT)
@@ -669,6 +638,7 @@ static pinn_status check_all(const pinn_problem *p, pinn_error *err) {
 pinn_status pinn_problem_load(pinn_problem *p, const char *path, int n_set, const char *const *set, pinn_error *err) {
     pinn_problem_defaults(p);
     snprintf(p->file, sizeof p->file, "%s", path);
+    pinn_cfg_clear(&p->model.cfg, path, "model", 1);
     ydoc d;
     pinn_status st = ydoc_load(&d, path, n_set, set, err);
     if (st) return st;

@@ -78,22 +78,12 @@ void pinn_problem_print(const pinn_problem *p, FILE *f) {
         fprintf(f, ", weight: %.17g}\n", c->weight);
     }
     const pinn_model_cfg *m = &p->model;
-    fprintf(f, "model:\n  kind: %s\n  hidden: ", pinn_model_kind_to_string(m->kind));
-    ints(f, m->hidden, m->n_hidden);
-    if (m->activation == PINN_FN_RELUK) fprintf(f, "\n  activation: relu^%d", (int)m->activation_p);
-    else fprintf(f, "\n  activation: %s", pinn_fn_to_string(m->activation));
-    fprintf(f, "\n  residual: %s\n  normalize: %s\n  init: %s\n  experts: %d\n  gate_hidden: ", m->residual ? "true" : "false",
-            m->normalize ? "true" : "false", pinn_init_to_string(m->init), m->experts);
-    ints(f, m->gate_hidden, m->n_gate_hidden);
-    int any = 0;
-    for (int i = 0; i < p->n_fields; i++) any |= m->transform[i][0] != 0;
-    if (any) {
-        fprintf(f, "\n  transform:");
-        for (int i = 0; i < p->n_fields; i++)
-            if (m->transform[i][0]) fprintf(f, "\n    %s: ", p->fields[i]), q(f, m->transform[i]);
-    }
+    fprintf(f, "model:\n  kind: ");
+    q(f, m->kind);
+    fputc('\n', f);
+    pinn_cfg_write_yaml(&m->cfg, 0, 2, f);
     const pinn_train_cfg *t = &p->train;
-    fprintf(f, "\ntrain:\n  collocation: %d\n  epochs: %d\n  lr: %.17g\n  schedule: %s\n  decay_rate: %.17g\n"
+    fprintf(f, "train:\n  collocation: %d\n  epochs: %d\n  lr: %.17g\n  schedule: %s\n  decay_rate: %.17g\n"
                "  decay_steps: %d\n  lr_min: %.17g\n  lbfgs: %d\n  lbfgs_memory: %d\n  lbfgs_gtol: %.17g\n"
                "  lbfgs_ftol: %.17g\n  sampler: %s\n  resample_every: %d\n  batch: %d\n  block: %d\n  seed: %lu\n"
                "  threads: %d\n  log_every: %d\n  eval_every: %d\n  checkpoint_every: %d\n",

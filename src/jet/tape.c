@@ -15,6 +15,7 @@ struct pinn_tape {
     const pinn_graph *g;
     const pinn_plan *plan;
     int nmax, n, general;
+    int gemm;            /* pinn_gemm_with kind; -1: pinn_gemm */
     pinn_real *mem;
     size_t bytes;
     pinn_jetbuf *buf;    /* per node */
@@ -39,6 +40,7 @@ pinn_status pinn_tape_init(pinn_tape **out, const pinn_graph *g, const pinn_plan
     t->g = g;
     t->plan = plan;
     t->nmax = t->n = nmax;
+    t->gemm = -1;
     t->buf = calloc((size_t)g->n_nodes, sizeof *t->buf);
     t->live = calloc((size_t)g->n_nodes, 1);
     size_t total = 0, S = (size_t)plan->S;
@@ -77,6 +79,7 @@ void pinn_tape_free(pinn_tape *t) {
 
 size_t pinn_tape_bytes(const pinn_tape *t) { return t->bytes; }
 void pinn_tape_set_general(pinn_tape *t, int general) { t->general = general; }
+void pinn_tape_set_gemm(pinn_tape *t, int kind) { t->gemm = kind; }
 const pinn_real *pinn_tape_output(const pinn_tape *t) { return t->buf[t->g->output].v; }
 pinn_real *pinn_tape_output_grad(pinn_tape *t) { return t->buf[t->g->output].g; }
 const pinn_real *pinn_tape_node_value(const pinn_tape *t, int node) { return t->buf[node].v; }
@@ -140,7 +143,7 @@ static void affine_forward(const pinn_tape *t, const pinn_node *nd, const pinn_r
     size_t xs = (size_t)n * (size_t)xw, ys = (size_t)n * (size_t)w;
     /* value stream (and, for general inputs, every stream) in one product */
     int rows = x_affine ? n : S * n;
-    pinn_gemm(0, 1, rows, w, xw, 1, x, xw, W, xw, 0, y, w);
+    pinn_gemm_with(t->gemm, 0, 1, rows, w, xw, 1, x, xw, W, xw, 0, y, w);
     if (nd->pb >= 0) {
         add_rows(n, w, P + t->g->slices[nd->pb].off, y);
     }
@@ -171,9 +174,9 @@ static void affine_backward(const pinn_tape *t, const pinn_node *nd, const pinn_
     pinn_real *gW = G + ws->off;
     int n = t->n, w = nd->w, S = pl->S;
     size_t xs = (size_t)n * (size_t)xw, ys = (size_t)n * (size_t)w;
-    if (gx) pinn_gemm(0, 0, S * n, xw, w, 1, gy, w, W, xw, gx_empty ? 0 : 1, gx, xw);
+    if (gx) pinn_gemm_with(t->gemm, 0, 0, S * n, xw, w, 1, gy, w, W, xw, gx_empty ? 0 : 1, gx, xw);
     int rows = x_affine ? n : S * n;
-    pinn_gemm(1, 0, w, xw, rows, 1, gy, w, x, xw, 1, gW, xw);
+    pinn_gemm_with(t->gemm, 1, 0, w, xw, rows, 1, gy, w, x, xw, 1, gW, xw);
     if (nd->pb >= 0) {
         sum_rows(n, w, gy, G + t->g->slices[nd->pb].off);
     }

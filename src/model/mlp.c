@@ -1,5 +1,6 @@
-/* mlp.c - the multilayer perceptron and the softmax-gated mixture of experts, as jet graphs. */
+/* mlp.c - the multilayer perceptron as a jet graph, and the "mlp" model kind. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pinnc/model.h"
@@ -57,18 +58,85 @@ int pinn_mlp_build(pinn_graph *g, int x, const pinn_mlp_spec *s) {
     return h;
 }
 
-int pinn_moe_build(pinn_graph *g, int x, const pinn_mlp_spec *gate, int n_experts, const pinn_mlp_spec *experts,
-                   int *gate_node) {
-    if (n_experts < 1 || gate->n_out != n_experts) return pinn_graph_affine(g, -1, -1, -1);
-    int logits = pinn_mlp_build(g, x, gate);
-    int p = pinn_graph_softmax(g, logits);
-    if (gate_node) *gate_node = p;
-    int acc = -1;
-    for (int e = 0; e < n_experts; e++) {
-        int u = pinn_mlp_build(g, x, &experts[e]);
-        int pe = pinn_graph_slice_cols(g, p, e, 1);
-        int term = pinn_graph_mul(g, pe, u);
-        acc = e == 0 ? term : pinn_graph_add(g, acc, term, 1.0, 1.0);
+/* ---------------------------------------------------------------- the "mlp" kind */
+
+/* activation: "tanh", "relu", "relu^3", "reluk" (k from the key k) */
+static pinn_status read_activation(pinn_cfg *c, int node, pinn_fn *f, double *p, pinn_error *err) {
+    char s[32];
+    pinn_status st = pinn_cfg_str(c, node, "activation", "tanh", s, sizeof s, err);
+    if (st) return st;
+    int ia = pinn_cfg_find(c, node, "activation");
+    static const char *form = "one of: tanh sin cos sigmoid swish silu softplus relu relu^k exp sinh cosh identity";
+    char *caret = strchr(s, '^');
+    if (caret) {
+        char *end;
+        long k = strtol(caret + 1, &end, 10);
+        *caret = '\0';
+        if (strcmp(s, "relu") || *end || k < 1 || k > 16)
+            return pinn_cfg_expected(c, ia, "activation", "relu^k with an integer k in 1..16", err);
+        *f = PINN_FN_RELUK;
+        *p = (double)k;
+        return PINN_OK;
     }
-    return acc;
+    int fi = pinn_fn_from_string(s);
+    if (fi < 0 || fi == PINN_FN_POW || fi == PINN_FN_RECIP || fi == PINN_FN_LOG)
+        return pinn_cfg_expected(c, ia, "activation", form, err);
+    *f = (pinn_fn)fi;
+    *p = 1.0;
+    if (*f == PINN_FN_RELUK && pinn_cfg_find(c, node, "k") >= 0) {
+        long k;
+        if ((st = pinn_cfg_int(c, node, "k", 1, 16, 0, 1, &k, err))) return st;
+        *p = (double)k;
+    }
+    return PINN_OK;
 }
+
+pinn_status pinn_mlp_spec_configure(pinn_mlp_spec *spec, pinn_cfg *c, int node, const pinn_model_info *info,
+                                    pinn_error *err) {
+    pinn_mlp_spec_default(spec, info->n_in, info->n_out, 0, 1, PINN_FN_TANH);
+    pinn_status st;
+    int ih = pinn_cfg_find(c, node, "hidden");
+    if (pinn_cfg_type_of(c, ih) == PINN_CFG_MAP) { /* {layers: L, width: W} */
+        static const char *const hk[] = {"layers", "width", NULL};
+        long L, W;
+        if ((st = pinn_cfg_check_keys(c, ih, hk, err)) || (st = pinn_cfg_int(c, ih, "layers", 0, PINN_MLP_MAX_LAYERS, 1, 4, &L, err)) ||
+            (st = pinn_cfg_int(c, ih, "width", 1, 100000, 1, 50, &W, err)))
+            return st;
+        spec->n_hidden = (int)L;
+        for (int l = 0; l < spec->n_hidden; l++) spec->hidden[l] = (int)W;
+    } else {
+        static const int def[4] = {50, 50, 50, 50};
+        if ((st = pinn_cfg_int_list(c, node, "hidden", 1, 1000000, PINN_MLP_MAX_LAYERS, def, 4, spec->hidden, &spec->n_hidden, err)))
+            return st;
+    }
+    pinn_fn f = PINN_FN_TANH;
+    double p = 1.0;
+    if ((st = read_activation(c, node, &f, &p, err))) return st;
+    for (int l = 0; l < spec->n_hidden; l++) spec->act[l] = f, spec->act_p[l] = p;
+    static const char *const inits[] = {"glorot_normal", "glorot_uniform"};
+    int ik;
+    if ((st = pinn_cfg_bool(c, node, "residual", 1, 0, &spec->residual, err)) ||
+        (st = pinn_cfg_bool(c, node, "normalize", 1, 1, &spec->normalize, err)) ||
+        (st = pinn_cfg_choice(c, node, "init", inits, 2, 0, &ik, err)))
+        return st;
+    spec->init = ik == 0 ? PINN_INIT_GLOROT_NORMAL : PINN_INIT_GLOROT_UNIFORM;
+    for (int i = 0; i < info->n_in && i < PINN_MAX_INPUTS; i++) spec->lo[i] = info->lo[i], spec->hi[i] = info->hi[i];
+    return PINN_OK;
+}
+
+static pinn_status mlp_configure(void *state, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {
+    static const char *const keys[] = {PINN_MODEL_COMMON_KEYS, "hidden", "activation", "k", "residual", "normalize", "init", NULL};
+    pinn_status st = pinn_cfg_check_keys(c, node, keys, err);
+    return st ? st : pinn_mlp_spec_configure(state, c, node, info, err);
+}
+
+static pinn_status mlp_build(void *state, pinn_graph *g, int x, const pinn_model_info *info, pinn_model_out *out,
+                             pinn_error *err) {
+    (void)info, (void)err;
+    pinn_mlp_spec *s = state;
+    s->prefix = "mlp";
+    out->fields = pinn_mlp_build(g, x, s);
+    return PINN_OK; /* a builder error is recorded in the graph */
+}
+
+const pinn_model_ops pinn_model_mlp_ops = {"mlp", sizeof(pinn_mlp_spec), mlp_configure, mlp_build, NULL, NULL, NULL, NULL};

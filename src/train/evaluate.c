@@ -88,9 +88,9 @@ pinn_status tr_eval_setup(pinn_trainer *t, pinn_error *err) {
         }
     }
     if (st) return st;
-    t->pred = malloc(sizeof(pinn_real) * (t->n_eval + 1) * t->nf);
+    t->pred = malloc(sizeof(pinn_real) * (t->n_eval + 1) * (size_t)t->w_out);
     if (!t->pred) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
-    return pinn_term_init(&t->eval_term, t->graph, t->value_plan, t->n_eval, 512, t->np, err);
+    return pinn_term_init_ctx(&t->eval_term, t->ctx, t->graph, t->value_plan, t->n_eval, 512, t->np, err);
 }
 
 void tr_eval_free(pinn_trainer *t) {
@@ -102,7 +102,13 @@ void tr_eval_free(pinn_trainer *t) {
     free(t->pred);
 }
 
-static void predict_grid(pinn_trainer *t) { pinn_term_predict(t->eval_term, t->n_eval, t->eval_x, t->P, t->pred); }
+/* The fields on the grid into pred [n_eval][nf] (auxiliary model columns dropped). */
+static void predict_grid(pinn_trainer *t) {
+    pinn_term_predict(t->eval_term, t->n_eval, t->eval_x, t->P, t->pred);
+    if (t->w_out != t->nf)
+        for (size_t k = 0; k < t->n_eval; k++)
+            for (int f = 0; f < t->nf; f++) t->pred[k * t->nf + f] = t->pred[k * (size_t)t->w_out + f];
+}
 
 pinn_status pinn_trainer_evaluate(pinn_trainer *t, double *rel, pinn_error *err) {
     for (int f = 0; f < t->nf; f++) rel[f] = NAN;
@@ -139,9 +145,9 @@ pinn_status pinn_trainer_predict(pinn_trainer *t, size_t n, const pinn_real *x, 
         pinn_real *jet = NULL, *vals = malloc(sizeof(pinn_real) * (n ? n : 1));
         void *scr = NULL;
         if ((st = tr_leaves_plan(&tm, t->d, err)) == PINN_OK &&
-            (st = pinn_term_init(&tm.term, t->graph, tm.plan, n, (int)block, t->np, err)) == PINN_OK) {
+            (st = pinn_term_init_ctx(&tm.term, t->ctx, t->graph, tm.plan, n, (int)block, t->np, err)) == PINN_OK) {
             size_t S = (size_t)pinn_plan_size(tm.plan);
-            jet = malloc(sizeof(pinn_real) * S * (n ? n : 1) * t->nf);
+            jet = malloc(sizeof(pinn_real) * S * (n ? n : 1) * (size_t)t->w_out);
             if (!jet || !vals) st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
             else {
                 pinn_term_predict(tm.term, n, x, t->P, jet);
@@ -154,8 +160,8 @@ pinn_status pinn_trainer_predict(pinn_trainer *t, size_t n, const pinn_real *x, 
                     const pinn_real *lp[TR_MAX_LEAVES], *cp[PINN_MAX_INPUTS];
                     for (int k = 0; k < tm.n_leaves; k++) {
                         pinn_real *l = buf + (size_t)k * m;
-                        const pinn_real *s = jet + (size_t)tm.leaf_stream[k] * n * t->nf;
-                        for (size_t p = 0; p < m; p++) l[p] = s[(a + p) * t->nf + tm.leaf_field[k]];
+                        const pinn_real *s = jet + (size_t)tm.leaf_stream[k] * n * (size_t)t->w_out;
+                        for (size_t p = 0; p < m; p++) l[p] = s[(a + p) * (size_t)t->w_out + tm.leaf_field[k]];
                         lp[k] = l;
                     }
                     for (int i = 0; i < t->d; i++) {
@@ -316,7 +322,7 @@ pinn_status pinn_trainer_write_outputs(pinn_trainer *t, const char *dir, pinn_er
     fprintf(f, ", \"gemm_gflops\": ");
     pinn_json_number(f, t->time_adam_s > 0 ? 1e-9 * flop * (double)t->timed_epochs / t->time_adam_s : NAN);
     fprintf(f, "}");
-    fprintf(f, ",\n  \"params\": %zu,\n  \"threads\": %d,\n  \"collocation\": %zu\n}\n", t->np, pinn_threads_get(),
+    fprintf(f, ",\n  \"params\": %zu,\n  \"threads\": %d,\n  \"collocation\": %zu\n}\n", t->np, t->n_threads,
             pinn_pointset_count(t->colloc));
     return pinn_afile_commit(&a, err);
 }

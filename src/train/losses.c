@@ -21,7 +21,7 @@ static int tid(void) {
 /* Scratch layout per thread (n = block): leaves[nl][n], dleaves[nl][n], coords[d][n],
  * normals[d][n], r[n], gr[n]. */
 pinn_status tr_term_scratch(tr_term *tm, int d, pinn_error *err) {
-    tm->n_threads = pinn_threads_get();
+    tm->n_threads = tm->tr->n_threads;
     tm->scr = calloc((size_t)tm->n_threads, sizeof *tm->scr);
     if (!tm->scr) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
     size_t n = tm->block, nl = (size_t)tm->n_leaves;
@@ -46,7 +46,7 @@ double tr_expr_loss(void *ctx, size_t first, int n, const pinn_real *x, const pi
     tr_term *tm = ctx;
     const pinn_trainer *t = tm->tr;
     tr_scratch *sc = &tm->scr[tid()];
-    int d = t->d, nf = t->nf, nl = tm->n_leaves;
+    int d = t->d, nf = t->w_out, nl = tm->n_leaves; /* nf: the jet's width (fields, then auxiliary columns) */
     size_t nn = (size_t)n, S = (size_t)pinn_plan_size(plan);
     (void)S;
     pinn_real *leaves = sc->buf, *dleaves = leaves + (size_t)nl * nn, *coords = dleaves + (size_t)nl * nn,
@@ -95,13 +95,13 @@ double tr_periodic_loss(void *ctx, size_t first, int n, const pinn_real *x, cons
                         const pinn_real *jet, pinn_real *gj, const pinn_real *P, pinn_real *G) {
     (void)first, (void)x, (void)plan, (void)P, (void)G;
     tr_term *tm = ctx;
-    int nf = tm->tr->nf;
+    int nf = tm->tr->w_out, nfields = tm->tr->nf;
     size_t nn = (size_t)n, pairs = tm->n / 2;
     double L = 0;
     for (int k = 0; k < tm->n_per_streams; k++) {
         size_t off = (size_t)tm->per_streams[k] * nn * nf;
         for (size_t p = 0; p + 1 < nn; p += 2)
-            for (int f = 0; f < nf; f++) {
+            for (int f = 0; f < nfields; f++) {
                 double dlt = jet[off + p * nf + f] - jet[off + (p + 1) * nf + f];
                 L += dlt * dlt / (double)pairs;
                 double g = 2 * dlt / (double)pairs;
@@ -117,15 +117,15 @@ double tr_data_loss(void *ctx, size_t first, int n, const pinn_real *x, const pi
                     pinn_real *gj, const pinn_real *P, pinn_real *G) {
     (void)x, (void)plan, (void)P, (void)G;
     tr_term *tm = ctx;
-    int nf = tm->tr->nf;
+    int nf = tm->tr->nf, w = tm->tr->w_out;
     double L = 0, inv = 1.0 / (double)tm->n;
     for (int p = 0; p < n; p++)
         for (int f = 0; f < nf; f++) {
             pinn_real y = tm->target[(first + (size_t)p) * nf + f];
             if (isnan(y)) continue;
-            double dlt = jet[(size_t)p * nf + f] - y;
+            double dlt = jet[(size_t)p * w + f] - y;
             L += dlt * dlt * inv;
-            gj[(size_t)p * nf + f] += (pinn_real)(2 * dlt * inv);
+            gj[(size_t)p * w + f] += (pinn_real)(2 * dlt * inv);
         }
     return L;
 }

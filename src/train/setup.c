@@ -55,68 +55,25 @@ pinn_status tr_make_geometry(pinn_trainer *t, pinn_error *err) {
     return PINN_OK;
 }
 
-/* The network: an MLP or a gated mixture over the (normalised) coordinates, n_fields outputs. */
+/* The network: the model kind named by model.kind (the context's registry), built into the
+ * jet graph over the coordinates; its output holds the fields, then any auxiliary loss columns. */
 pinn_status tr_make_model(pinn_trainer *t, pinn_error *err) {
-    const pinn_model_cfg *m = &t->prob.model;
-    pinn_status st = pinn_graph_init(&t->graph, t->d, err);
-    if (st != PINN_OK) return st;
-    pinn_mlp_spec s;
-    pinn_mlp_spec_default(&s, t->d, t->nf, m->n_hidden, m->n_hidden ? m->hidden[0] : 1, m->activation);
-    for (int l = 0; l < m->n_hidden; l++) {
-        s.hidden[l] = m->hidden[l];
-        s.act_p[l] = m->activation_p;
+    pinn_model_cfg *m = &t->prob.model;
+    const pinn_model_ops *ops = pinn_ctx_find_model(t->ctx, m->kind);
+    if (!ops) {
+        char names[512];
+        pinn_ctx_model_names(t->ctx, names, sizeof names);
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: model.kind: unknown kind '%s' (expected one of: %s)",
+                              t->prob.file[0] ? t->prob.file : "<problem>", m->line ? m->line : 1, m->kind, names);
     }
-    s.residual = m->residual;
-    s.normalize = m->normalize;
-    s.init = m->init;
-    for (int i = 0; i < t->d; i++) s.lo[i] = t->prob.domain.lo[i], s.hi[i] = t->prob.domain.hi[i];
-    int out;
-    if (m->kind == PINN_MODEL_MOE) {
-        pinn_mlp_spec gate = s, ex[PINN_MAX_EXPERTS];
-        gate.n_out = m->experts;
-        gate.n_hidden = m->n_gate_hidden;
-        for (int l = 0; l < m->n_gate_hidden; l++) gate.hidden[l] = m->gate_hidden[l], gate.act[l] = PINN_FN_TANH;
-        gate.prefix = "gate";
-        static const char *const names[PINN_MAX_EXPERTS] = {"expert0", "expert1", "expert2", "expert3",
-                                                            "expert4", "expert5", "expert6", "expert7",
-                                                            "expert8", "expert9", "expert10", "expert11",
-                                                            "expert12", "expert13", "expert14", "expert15"};
-        for (int e = 0; e < m->experts; e++) {
-            ex[e] = s;
-            ex[e].prefix = names[e];
-        }
-        out = pinn_moe_build(t->graph, 0, &gate, m->experts, ex, NULL);
-    } else {
-        s.prefix = "mlp";
-        out = pinn_mlp_build(t->graph, 0, &s);
-    }
-    /* output transforms: field f becomes T_f(x, N_f) */
-    int any = 0;
-    for (int f = 0; f < t->nf; f++) any |= m->transform[f][0] != 0;
-    if (any && out >= 0) {
-        int coord[PINN_MAX_INPUTS], cols = -1;
-        for (int i = 0; i < t->d; i++) coord[i] = pinn_graph_slice_cols(t->graph, 0, i, 1);
-        const char *nfn[1] = {"N"};
-        pinn_expr_symbols sym = t->sym;
-        sym.n_fields = 1, sym.fields = nfn, sym.n_params = 0;
-        for (int f = 0; f < t->nf; f++) {
-            int nf_node = t->nf == 1 ? out : pinn_graph_slice_cols(t->graph, out, f, 1), col = nf_node;
-            if (m->transform[f][0]) {
-                pinn_expr *e = NULL;
-                pinn_error e2;
-                st = pinn_expr_compile_as(&e, m->transform[f], &sym, PINN_EXPR_VALUE, &e2);
-                if (!st) st = pinn_expr_to_graph(e, t->graph, coord, nf_node, &col, &e2);
-                pinn_expr_free(e);
-                if (st) return fail_at(t, m->line, err, st, "model.transform", e2.msg);
-            }
-            cols = f == 0 ? col : pinn_graph_concat(t->graph, cols, col);
-        }
-        out = cols;
-    }
-    pinn_graph_set_output(t->graph, out);
-    pinn_error e;
-    st = pinn_graph_status(t->graph, &e);
-    if (st != PINN_OK) return fail_at(t, m->line, err, st, "model", e.msg);
+    pinn_model_info info = {t->d, t->nf, t->prob.domain.lo, t->prob.domain.hi, t->coord_names, t->prob.domain.time,
+                            t->prob.train.seed};
+    if (!m->cfg.file[0] || !m->cfg.n_nodes) pinn_cfg_clear(&m->cfg, t->prob.file, "model", m->line);
+    pinn_status st = pinn_model_init(&t->model, ops, &m->cfg, &info, err);
+    if (!st) st = pinn_graph_init(&t->graph, t->d, err);
+    if (!st) st = pinn_model_build(t->model, t->graph, &t->sym, err);
+    if (st) return st;
+    t->w_out = pinn_model_width(t->model);
     return PINN_OK;
 }
 

@@ -7,6 +7,7 @@
 #endif
 
 #include "jet/graph.h"
+#include "pinnc/ctx.h"
 #include "pinnc/term.h"
 
 enum { PINN_MAX_CHUNKS = 16 };
@@ -23,6 +24,11 @@ struct pinn_term {
 
 pinn_status pinn_term_init(pinn_term **out, const pinn_graph *g, const pinn_plan *plan, size_t max_points,
                            int block, size_t n_params_total, pinn_error *err) {
+    return pinn_term_init_ctx(out, NULL, g, plan, max_points, block, n_params_total, err);
+}
+
+pinn_status pinn_term_init_ctx(pinn_term **out, const pinn_ctx *ctx, const pinn_graph *g, const pinn_plan *plan,
+                               size_t max_points, int block, size_t n_params_total, pinn_error *err) {
     *out = NULL;
     if (n_params_total < pinn_graph_nparams(g))
         return pinn_error_set(err, PINN_ERR_INVALID, "term: %zu parameters, the model alone has %zu", n_params_total,
@@ -35,7 +41,7 @@ pinn_status pinn_term_init(pinn_term **out, const pinn_graph *g, const pinn_plan
     if (max_points > 0 && (size_t)t->block > max_points) t->block = (int)max_points;
     t->max_points = max_points;
     t->n_params = n_params_total;
-    t->n_tapes = pinn_threads_get();
+    t->n_tapes = ctx ? pinn_ctx_threads(ctx) : pinn_threads_get();
     if (t->n_tapes < 1) t->n_tapes = 1;
     t->tapes = calloc((size_t)t->n_tapes, sizeof *t->tapes);
     t->chunk_grad = malloc(sizeof(pinn_real) * PINN_MAX_CHUNKS * (n_params_total ? n_params_total : 1));
@@ -49,6 +55,7 @@ pinn_status pinn_term_init(pinn_term **out, const pinn_graph *g, const pinn_plan
             pinn_term_free(t);
             return st;
         }
+        if (ctx) pinn_tape_set_gemm(t->tapes[i], (int)pinn_ctx_gemm(ctx));
     }
     *out = t;
     return PINN_OK;

@@ -127,7 +127,7 @@ static pinn_status finish_term(pinn_trainer *t, tr_term *tm, size_t max_points, 
     int block = t->prob.train.block > 0 ? t->prob.train.block : PINN_TERM_DEFAULT_BLOCK;
     if (tm->kind == TR_PERIODIC) block += block & 1;
     tm->block = (size_t)block < max_points ? (size_t)block : (max_points ? max_points : 1);
-    pinn_status st = pinn_term_init(&tm->term, t->graph, tm->plan, max_points, (int)tm->block, t->np, err);
+    pinn_status st = pinn_term_init_ctx(&tm->term, t->ctx, t->graph, tm->plan, max_points, (int)tm->block, t->np, err);
     if (st) return st;
     tm->grad = calloc(t->np, sizeof(pinn_real));
     if (!tm->grad) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
@@ -196,6 +196,10 @@ pinn_status tr_weighting_setup(pinn_trainer *t, pinn_error *err) {
 }
 
 pinn_status pinn_trainer_init(pinn_trainer **out, const pinn_problem *p, pinn_error *err) {
+    return pinn_trainer_init_ctx(out, NULL, p, err);
+}
+
+pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_problem *p, pinn_error *err) {
     *out = NULL;
     pinn_status st = pinn_problem_validate(p, err);
     if (st) return st;
@@ -205,7 +209,12 @@ pinn_status pinn_trainer_init(pinn_trainer **out, const pinn_problem *p, pinn_er
     t->d = p->domain.d;
     t->nf = p->n_fields;
     set_symbols(t);
-    pinn_threads_set(p->train.threads);
+    if (!ctx) {
+        if ((st = pinn_ctx_init(&t->ctx, p->train.threads, err))) goto fail;
+        t->own_ctx = 1;
+    } else
+        t->ctx = ctx;
+    t->n_threads = pinn_ctx_threads(t->ctx);
     pinn_sampler smp = PINN_SAMPLER_SOBOL;
     pinn_error e;
     if (pinn_sampler_from_string(p->train.sampler, &smp, &e) != PINN_OK) {
@@ -319,6 +328,8 @@ void pinn_trainer_free(pinn_trainer *t) {
     pinn_adam_free(&t->adam);
     pinn_lbfgs_free(&t->lbfgs);
     pinn_graph_free(t->graph);
+    pinn_model_free(t->model);
+    if (t->own_ctx) pinn_ctx_free(t->ctx);
     free(t->wsel);
     free(t->wsel_grad);
     pinn_geom_free(t->geom);

@@ -52,6 +52,11 @@ struct pinn_trainer {
     double const_values[PINN_MAX_CONSTS];
     const char *param_names[PINN_MAX_PARAMS];
     pinn_expr_symbols sym;
+    pinn_ctx *ctx;                     /* threads, GEMM choice, model kinds */
+    int own_ctx;                       /* made by pinn_trainer_init (freed with the trainer) */
+    int n_threads;
+    pinn_model *model;
+    int w_out;                         /* width of the graph output: fields, then auxiliary columns */
     pinn_graph *graph;
     size_t np_net, np;
     pinn_real *P, *G;
