@@ -21,6 +21,7 @@
 #include "pinnc/ref.h"
 #include "pinnc/problem.h"
 #include "pinnc/train.h"
+#include "pinnc/objective.h"
 #include "pinnc/weighting.h"
 
 #endif

@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "io/csv.h"
+#include "io/files.h"
+#include "problem/csv.h"
 
 /* Writes text to path; returns 0 on success. */
 static int write_text(const char *path, const char *text) {

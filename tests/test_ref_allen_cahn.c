@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "io/csv.h"
+#include "problem/csv.h"
 #include "pinnc/ref.h"
 
 #define PI 3.14159265358979323846

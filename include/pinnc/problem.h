@@ -127,6 +127,10 @@ typedef struct pinn_train_cfg {
     int threads;          /* 0: all cores */
     int log_every, eval_every, checkpoint_every;
     pinn_weighting_file weighting;
+    /* train.phases: a list of {kind: adam|lbfgs, ...settings} under the key "phases" of this tree
+     * (has_phases 0: Adam for `epochs`, then L-BFGS for `lbfgs` iterations) */
+    int has_phases;
+    pinn_cfg phases;
     int line;
 } pinn_train_cfg;
 

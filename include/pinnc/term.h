@@ -53,6 +53,18 @@ void pinn_term_predict(pinn_term *t, size_t n_points, const pinn_real *x, const 
 
 const pinn_plan *pinn_term_plan(const pinn_term *t);
 
+/* Several losses on the same points (the equations of a PDE system, regularisers of the model),
+ * each from the one forward pass per block.  pinn_term_set_losses sizes the term for k of them
+ * (once, before evaluating).  pinn_term_eval_multi writes each loss into losses[q] and:
+ *   weights == NULL: one backward per loss, loss q's gradient OVERWRITTEN into grads[q];
+ *   weights given: one backward of sum_q weights[q] * loss_q, its gradient into grads[0]
+ *   (callbacks must then add nothing to extra parameters: that part would not be weighted).
+ * grads == NULL: losses only.  With k == 1 and no weights the arithmetic is pinn_term_eval's. */
+pinn_status pinn_term_set_losses(pinn_term *t, int k, pinn_error *err);
+void pinn_term_eval_multi(pinn_term *t, size_t n_points, const pinn_real *x, const pinn_real *params, int k,
+                          pinn_block_loss_fn const *fns, void *const *ctxs, const double *weights, double *losses,
+                          pinn_real *const *grads);
+
 #ifdef __cplusplus
 }
 #endif

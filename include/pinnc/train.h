@@ -4,6 +4,7 @@
 #ifndef PINNC_TRAIN_H
 #define PINNC_TRAIN_H
 
+#include "pinnc/model.h"
 #include "pinnc/problem.h"
 
 #ifdef __cplusplus
@@ -14,8 +15,12 @@ typedef struct pinn_trainer pinn_trainer;
 
 /* A progress report, passed to the caller's callback every train.log_every epochs and at the end. */
 typedef struct pinn_progress {
-    const char *phase;      /* "adam" or "lbfgs" */
+    const char *phase;      /* the phase's kind: "adam", "lbfgs", ... */
+    int phase_index;        /* its place in train.phases */
     long epoch, total;      /* epochs (Adam) or iterations (L-BFGS) done / planned in this phase */
+    long step;              /* steps of every phase so far (the history's first column) */
+    int evaluated;          /* the reference error was evaluated at this step (rel_l2 is current) */
+    const double *gnorm;    /* L2 norm of each term's gradient at the last per-term evaluation */
     double loss;            /* weighted total loss */
     int n_terms;
     const char *const *term_names;
@@ -30,6 +35,81 @@ typedef struct pinn_progress {
 } pinn_progress;
 
 typedef void (*pinn_progress_fn)(void *ctx, const pinn_progress *p);
+
+/* What the driver tells an observer (the run layer writes history, checkpoints and outputs from
+ * these; a program may watch training the same way). */
+typedef enum pinn_event {
+    PINN_EVENT_START = 0,  /* before the first step of this call */
+    PINN_EVENT_STEP,       /* after every step */
+    PINN_EVENT_LOG,        /* every train.log_every steps of a phase and at its end */
+    PINN_EVENT_CHECKPOINT, /* every train.checkpoint_every steps of a phase */
+    PINN_EVENT_PHASE_END,
+    PINN_EVENT_END,        /* after the final evaluation */
+    PINN_EVENT_COUNT
+} pinn_event;
+const char *pinn_event_to_string(pinn_event e);
+
+typedef struct pinn_observer {
+    void *ctx;
+    /* A non-OK status stops training with that error. */
+    pinn_status (*event)(void *ctx, pinn_trainer *t, pinn_event ev, const pinn_progress *p, pinn_error *err);
+} pinn_observer;
+
+/* Runs the phases of train.phases (or Adam for train.epochs, then L-BFGS for train.lbfgs) from
+ * the trainer's current state to the end, then evaluates; obs may be NULL.  Writes no file. */
+pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_error *err);
+
+/* The trainer's state as named arrays of doubles (parameters, counters, optimizer and weighting
+ * states, weights), for checkpoints: put is called once per section; get fills a section
+ * (cap values at most) and reports its stored size in *n, or fails when it is missing. */
+typedef struct pinn_state_io {
+    void *ctx;
+    pinn_status (*put)(void *ctx, const char *name, const double *data, size_t n, pinn_error *err);
+    pinn_status (*get)(void *ctx, const char *name, double *data, size_t cap, size_t *n, pinn_error *err);
+} pinn_state_io;
+pinn_status pinn_trainer_state_write(const pinn_trainer *t, const pinn_state_io *io, pinn_error *err);
+/* Every size is checked against this trainer's problem before anything is changed. */
+pinn_status pinn_trainer_state_read(pinn_trainer *t, const pinn_state_io *io, pinn_error *err);
+/* 64-bit fingerprint of what a state depends on: the model, coordinates, fields, terms and their
+ * point counts, parameter count.  A checkpoint of another problem has another fingerprint. */
+uint64_t pinn_trainer_fingerprint(const pinn_trainer *t);
+
+/* Read-only view of a trainer for reports (valid until the trainer changes). */
+typedef struct pinn_trainer_info {
+    const pinn_problem *problem;  /* the resolved problem */
+    int n_terms;
+    const char *const *term_names;
+    const double *term_loss, *weights, *gnorm;
+    int n_fields;
+    const double *rel;            /* relative L2 per field at the last evaluation (NaN if none) */
+    int n_params;                 /* trainable PDE parameters and their values */
+    const char *const *param_names;
+    const double *param_values;
+    long step, epochs, lbfgs_iterations;
+    int phase, n_phases;
+    const char *lbfgs_stop;       /* "" when no L-BFGS ran */
+    double wall_s, final_loss;
+    double time_adam_s, time_weighting_s, time_lbfgs_s, time_eval_s;
+    long timed_epochs;
+    double gemm_gflop_per_epoch;  /* matrix-product work of one Adam step */
+    size_t n_total_params, n_net_params, collocation;
+    int threads;
+    /* the evaluation grid (after pinn_trainer_predict_grid) */
+    int d;
+    const int *grid_dims;
+    size_t n_eval;
+    const pinn_real *eval_x;      /* [n_eval][d] */
+    const unsigned char *mask;    /* [n_eval]: inside the domain */
+    const pinn_real *pred;        /* [n_eval][n_fields] */
+    const pinn_real *ref;         /* [n_eval][n_fields], NULL without a reference */
+} pinn_trainer_info;
+void pinn_trainer_get_info(const pinn_trainer *t, pinn_trainer_info *info);
+/* Predicts the fields on the evaluation grid (and the reference error when there is one). */
+pinn_status pinn_trainer_predict_grid(pinn_trainer *t, pinn_error *err);
+/* Term k's gradient of the last per-term evaluation (n_total_params values). */
+const pinn_real *pinn_trainer_term_grad(const pinn_trainer *t, int k);
+/* The model's diagnostics (if its kind has any) at the evaluation points, through sink. */
+pinn_status pinn_trainer_model_diagnostics(pinn_trainer *t, const pinn_model_sink *sink, pinn_error *err);
 
 /* Build everything the problem needs (compiles expressions, samples points, builds the model and
  * its terms, initialises parameters from train.seed, prepares the reference).  The problem is
@@ -47,6 +127,17 @@ void pinn_trainer_free(pinn_trainer *t);
  * run_dir/checkpoint.bin.  progress may be NULL. */
 pinn_status pinn_trainer_train(pinn_trainer *t, const char *run_dir, int resume, pinn_progress_fn progress,
                                void *ctx, pinn_error *err);
+
+/* pinn_trainer_train with force: resume from a checkpoint whose problem fingerprint differs (the
+ * sizes must still agree). */
+pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *run_dir, int resume, int force,
+                                    pinn_progress_fn progress, void *ctx, pinn_error *err);
+
+/* The resolved problem the trainer was built from (model and phase sections resolved). */
+const pinn_problem *pinn_trainer_problem(const pinn_trainer *t);
+
+/* Solve the reference on the evaluation grid now (it is otherwise solved when first needed). */
+pinn_status pinn_trainer_compute_reference(pinn_trainer *t, pinn_error *err);
 
 /* Relative L2 error of each field on the evaluation grid against the reference (NaN without a
  * reference); rel has n_fields entries.  Returns PINN_ERR_UNSUPPORTED without a reference. */

@@ -7,7 +7,8 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "io/csv.h"
+#include "io/files.h"
+#include "problem/csv.h"
 
 #define MAX_SETS 64
 

@@ -36,4 +36,11 @@ void pinn_json_string(FILE *f, const char *s);
 /* Write a double as JSON (null for NaN/Inf, 17 significant digits). */
 void pinn_json_number(FILE *f, double v);
 
+/* Write a table (header of ncols names, then nrows rows of data[r*ncols + c] printed with 17
+ * significant digits) to a temporary file in the directory of path, flush it to disk and rename
+ * it over path, so readers never see a partial file.  PINN_ERR_IO names the file on failure
+ * (the temporary file is removed); PINN_ERR_INVALID for NULL arguments or ncols = 0. */
+pinn_status pinn_csv_write_atomic(const char *path, const char *const *names, size_t nrows,
+                                  size_t ncols, const double *data, pinn_error *err);
+
 #endif

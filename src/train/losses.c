@@ -40,15 +40,23 @@ void tr_term_release(tr_term *tm) {
     tm->scr = NULL;
 }
 
-/* Mean squared residual of a compiled equation over the term's current points. */
-double tr_expr_loss(void *ctx, size_t first, int n, const pinn_real *x, const pinn_plan *plan, const pinn_real *jet,
-                    pinn_real *gj, const pinn_real *P, pinn_real *G) {
-    tr_term *tm = ctx;
+/* Records a failure of this thread's part of a term: the first offending point (global index) and
+ * the status (PINN_ERR_NUMERIC for a non-finite value). */
+static void note_bad(tr_scratch *sc, pinn_status st, size_t point) {
+    if (!sc->status || point < sc->bad) sc->bad = point;
+    if (!sc->status || st != PINN_ERR_NUMERIC) sc->status = st;
+}
+
+/* One pass of a compiled equation over a block: the residual r at each point, then the reverse
+ * pass seeded with gr.  Loss mode (rows == NULL): gr = 2 r / n and the mean square is returned.
+ * Row mode: gr = 1 and r is copied to rows (for the Jacobian rows of pinn_objective_linearize).
+ * Adds d/d(jet) into gj and the PDE parameters' gradient into G + np_net. */
+static double expr_pass(tr_term *tm, size_t first, int n, const pinn_real *x, const pinn_real *jet, pinn_real *gj,
+                        const pinn_real *P, pinn_real *G, pinn_real *rows) {
     const pinn_trainer *t = tm->tr;
     tr_scratch *sc = &tm->scr[tid()];
     int d = t->d, nf = t->w_out, nl = tm->n_leaves; /* nf: the jet's width (fields, then auxiliary columns) */
-    size_t nn = (size_t)n, S = (size_t)pinn_plan_size(plan);
-    (void)S;
+    size_t nn = (size_t)n;
     pinn_real *leaves = sc->buf, *dleaves = leaves + (size_t)nl * nn, *coords = dleaves + (size_t)nl * nn,
               *normals = coords + (size_t)d * nn, *r = normals + (size_t)d * nn, *gr = r + nn;
     const pinn_real *lp[TR_MAX_LEAVES], *cp[PINN_MAX_INPUTS], *np_[PINN_MAX_INPUTS];
@@ -75,13 +83,27 @@ double tr_expr_loss(void *ctx, size_t first, int n, const pinn_real *x, const pi
         }
     }
     const pinn_real *pp = P + t->np_net;
-    pinn_expr_eval(tm->eq, nn, cp, lp, tm->normals ? np_ : NULL, pp, r, sc->expr);
-    double L = 0, inv = 1.0 / (double)tm->n;
-    for (size_t p = 0; p < nn; p++) {
-        L += (double)r[p] * r[p] * inv;
-        gr[p] = (pinn_real)(2.0 * r[p] * inv);
+    pinn_status st = pinn_expr_eval(tm->eq, nn, cp, lp, tm->normals ? np_ : NULL, pp, r, sc->expr);
+    if (st) {
+        note_bad(sc, st, first);
+        return NAN;
     }
-    pinn_expr_backward(tm->eq, nn, cp, lp, tm->normals ? np_ : NULL, pp, gr, dp, G + t->np_net, sc->expr);
+    double L = 0, inv = 1.0 / (double)tm->n;
+    if (rows)
+        for (size_t p = 0; p < nn; p++) rows[p] = r[p], gr[p] = 1;
+    else
+        for (size_t p = 0; p < nn; p++) {
+            L += (double)r[p] * r[p] * inv;
+            gr[p] = (pinn_real)(2.0 * r[p] * inv);
+        }
+    if (!isfinite(L) || (rows && !isfinite(r[0])))
+        for (size_t p = 0; p < nn; p++)
+            if (!isfinite(r[p])) {
+                note_bad(sc, PINN_ERR_NUMERIC, first + p);
+                break;
+            }
+    st = pinn_expr_backward(tm->eq, nn, cp, lp, tm->normals ? np_ : NULL, pp, gr, dp, G + t->np_net, sc->expr);
+    if (st) note_bad(sc, st, first);
     for (int k = 0; k < nl; k++) {
         pinn_real *g = gj + (size_t)tm->leaf_stream[k] * nn * nf;
         for (size_t p = 0; p < nn; p++) g[p * nf + tm->leaf_field[k]] += dp[k][p];
@@ -89,11 +111,44 @@ double tr_expr_loss(void *ctx, size_t first, int n, const pinn_real *x, const pi
     return L;
 }
 
+/* Mean squared residual of a compiled equation over the term's current points. */
+double tr_expr_loss(void *ctx, size_t first, int n, const pinn_real *x, const pinn_plan *plan, const pinn_real *jet,
+                    pinn_real *gj, const pinn_real *P, pinn_real *G) {
+    (void)plan;
+    return expr_pass(ctx, first, n, x, jet, gj, P, G, NULL);
+}
+
+/* Residual rows of a compiled equation (row mode of expr_pass). */
+void tr_expr_rows(tr_term *tm, size_t first, int n, const pinn_real *x, const pinn_real *jet, pinn_real *gj,
+                  const pinn_real *P, pinn_real *G, pinn_real *rows) {
+    expr_pass(tm, first, n, x, jet, gj, P, G, rows);
+}
+
+/* An auxiliary model column (a regulariser): its mean value over the points; d/d(value) = 1/n. */
+double tr_aux_loss(void *ctx, size_t first, int n, const pinn_real *x, const pinn_plan *plan, const pinn_real *jet,
+                   pinn_real *gj, const pinn_real *P, pinn_real *G) {
+    (void)x, (void)plan, (void)P, (void)G;
+    tr_term *tm = ctx;
+    int w = tm->tr->w_out, col = tm->aux_col;
+    double L = 0, inv = 1.0 / (double)tm->n;
+    for (int p = 0; p < n; p++) {
+        L += (double)jet[(size_t)p * w + col] * inv;
+        gj[(size_t)p * w + col] += (pinn_real)inv;
+    }
+    if (!isfinite(L))
+        for (int p = 0; p < n; p++)
+            if (!isfinite(jet[(size_t)p * w + col])) {
+                note_bad(&tm->scr[tid()], PINN_ERR_NUMERIC, first + (size_t)p);
+                break;
+            }
+    return L;
+}
+
 /* Periodic pairs: points 2k and 2k+1 of a block are partners; every compared stream of every
  * field must agree.  Loss: sum of squared differences / pairs. */
 double tr_periodic_loss(void *ctx, size_t first, int n, const pinn_real *x, const pinn_plan *plan,
                         const pinn_real *jet, pinn_real *gj, const pinn_real *P, pinn_real *G) {
-    (void)first, (void)x, (void)plan, (void)P, (void)G;
+    (void)x, (void)plan, (void)P, (void)G;
     tr_term *tm = ctx;
     int nf = tm->tr->w_out, nfields = tm->tr->nf;
     size_t nn = (size_t)n, pairs = tm->n / 2;
@@ -107,6 +162,7 @@ double tr_periodic_loss(void *ctx, size_t first, int n, const pinn_real *x, cons
                 double g = 2 * dlt / (double)pairs;
                 gj[off + p * nf + f] += g;
                 gj[off + (p + 1) * nf + f] -= g;
+                if (!isfinite(dlt)) note_bad(&tm->scr[tid()], PINN_ERR_NUMERIC, first + p);
             }
     }
     return L;
@@ -126,6 +182,7 @@ double tr_data_loss(void *ctx, size_t first, int n, const pinn_real *x, const pi
             double dlt = jet[(size_t)p * w + f] - y;
             L += dlt * dlt * inv;
             gj[(size_t)p * w + f] += (pinn_real)(2 * dlt * inv);
+            if (!isfinite(dlt)) note_bad(&tm->scr[tid()], PINN_ERR_NUMERIC, first + (size_t)p);
         }
     return L;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/csv.h"
+#include "problem/csv.h"
 #include "train/trainer.h"
 
 /* Compiles text against the trainer's symbols; errors are prefixed with "FILE:LINE: what: ". */

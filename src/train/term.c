@@ -20,6 +20,12 @@ struct pinn_term {
     pinn_tape **tapes;
     pinn_real *chunk_grad; /* [PINN_MAX_CHUNKS][n_params] */
     double chunk_loss[PINN_MAX_CHUNKS];
+    /* several losses from one forward pass (pinn_term_set_losses) */
+    int n_losses;
+    pinn_real *multi_grad;  /* [n_losses][PINN_MAX_CHUNKS][n_params] */
+    double *multi_loss;     /* [n_losses][PINN_MAX_CHUNKS] */
+    pinn_real **jet_tmp;    /* per tape: one output adjoint [S][block][w] (weighted sums) */
+    size_t jet_size;
 };
 
 pinn_status pinn_term_init(pinn_term **out, const pinn_graph *g, const pinn_plan *plan, size_t max_points,
@@ -67,6 +73,11 @@ void pinn_term_free(pinn_term *t) {
         for (int i = 0; i < t->n_tapes; i++) pinn_tape_free(t->tapes[i]);
     free(t->tapes);
     free(t->chunk_grad);
+    free(t->multi_grad);
+    free(t->multi_loss);
+    if (t->jet_tmp)
+        for (int i = 0; i < t->n_tapes; i++) free(t->jet_tmp[i]);
+    free(t->jet_tmp);
     free(t);
 }
 
@@ -139,5 +150,88 @@ void pinn_term_predict(pinn_term *t, size_t n_points, const pinn_real *x, const 
         for (int s = 0; s < S; s++)
             memcpy(out + ((size_t)s * n_points + first) * (size_t)w, o + (size_t)s * n * w,
                    sizeof(pinn_real) * (size_t)n * (size_t)w);
+    }
+}
+
+pinn_status pinn_term_set_losses(pinn_term *t, int k, pinn_error *err) {
+    if (k < 1) return pinn_error_set(err, PINN_ERR_INVALID, "term: %d losses", k);
+    free(t->multi_grad);
+    free(t->multi_loss);
+    t->multi_grad = malloc(sizeof(pinn_real) * (size_t)k * PINN_MAX_CHUNKS * (t->n_params ? t->n_params : 1));
+    t->multi_loss = malloc(sizeof(double) * (size_t)k * PINN_MAX_CHUNKS);
+    if (!t->jet_tmp) t->jet_tmp = calloc((size_t)t->n_tapes, sizeof *t->jet_tmp);
+    if (!t->multi_grad || !t->multi_loss || !t->jet_tmp) return pinn_error_set(err, PINN_ERR_NOMEM, "term: out of memory");
+    t->jet_size = (size_t)t->plan->S * (size_t)t->block * (size_t)pinn_graph_width(t->g, pinn_graph_output(t->g));
+    for (int i = 0; i < t->n_tapes; i++)
+        if (!t->jet_tmp[i] && !(t->jet_tmp[i] = malloc(sizeof(pinn_real) * t->jet_size)))
+            return pinn_error_set(err, PINN_ERR_NOMEM, "term: out of memory");
+    t->n_losses = k;
+    return PINN_OK;
+}
+
+/* One chunk of pinn_term_eval_multi: per block one forward pass, then either one backward per loss
+ * (weights == NULL) or the weighted sum of the losses' output adjoints and one backward. */
+static void run_chunk_multi(pinn_term *t, int c, size_t b0, size_t b1, size_t n_points, const pinn_real *x,
+                            const pinn_real *params, int k, pinn_block_loss_fn const *fns, void *const *ctxs,
+                            const double *weights, int want_grad) {
+    int tid = thread_id();
+    pinn_tape *tp = t->tapes[tid];
+    int d = t->plan->d, n_grads = weights ? 1 : k;
+    size_t np = t->n_params;
+    for (int q = 0; q < n_grads; q++) memset(t->multi_grad + ((size_t)q * PINN_MAX_CHUNKS + (size_t)c) * np, 0, sizeof(pinn_real) * np);
+    for (int q = 0; q < k; q++) t->multi_loss[(size_t)q * PINN_MAX_CHUNKS + (size_t)c] = 0;
+    for (size_t b = b0; b < b1; b++) {
+        size_t first = b * (size_t)t->block;
+        int n = (int)((n_points - first) < (size_t)t->block ? n_points - first : (size_t)t->block);
+        const pinn_real *xb = x + first * (size_t)d;
+        pinn_tape_forward(tp, params, xb, n);
+        const pinn_real *out = pinn_tape_output(tp);
+        if (weights) {
+            pinn_real *G = t->multi_grad + (size_t)c * np, *tmp = t->jet_tmp[tid];
+            pinn_tape_zero_grad(tp);
+            pinn_real *og = pinn_tape_output_grad(tp);
+            size_t m = (size_t)t->plan->S * (size_t)n * (size_t)pinn_graph_width(t->g, pinn_graph_output(t->g));
+            for (int q = 0; q < k; q++) {
+                memset(tmp, 0, sizeof(pinn_real) * m);
+                t->multi_loss[(size_t)q * PINN_MAX_CHUNKS + (size_t)c] += fns[q](ctxs[q], first, n, xb, t->plan, out, tmp, params, G);
+                const pinn_real w = (pinn_real)weights[q];
+                for (size_t i = 0; i < m; i++) og[i] += w * tmp[i];
+            }
+            if (want_grad) pinn_tape_backward(tp, params, G);
+        } else
+            for (int q = 0; q < k; q++) {
+                pinn_real *G = t->multi_grad + ((size_t)q * PINN_MAX_CHUNKS + (size_t)c) * np;
+                pinn_tape_zero_grad(tp);
+                t->multi_loss[(size_t)q * PINN_MAX_CHUNKS + (size_t)c] +=
+                    fns[q](ctxs[q], first, n, xb, t->plan, out, pinn_tape_output_grad(tp), params, G);
+                if (want_grad) pinn_tape_backward(tp, params, G);
+            }
+    }
+}
+
+void pinn_term_eval_multi(pinn_term *t, size_t n_points, const pinn_real *x, const pinn_real *params, int k,
+                          pinn_block_loss_fn const *fns, void *const *ctxs, const double *weights, double *losses,
+                          pinn_real *const *grads) {
+    size_t nb = (n_points + (size_t)t->block - 1) / (size_t)t->block, np = t->n_params;
+    int nc = nb < PINN_MAX_CHUNKS ? (int)nb : PINN_MAX_CHUNKS, want = grads != NULL;
+    if (k > t->n_losses) k = t->n_losses; /* sized by pinn_term_set_losses */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(t->n_tapes)
+#endif
+    for (int c = 0; c < nc; c++) {
+        size_t b0 = nb * (size_t)c / (size_t)nc, b1 = nb * (size_t)(c + 1) / (size_t)nc;
+        run_chunk_multi(t, c, b0, b1, n_points, x, params, k, fns, ctxs, weights, want);
+    }
+    for (int q = 0; q < k; q++) {
+        losses[q] = 0;
+        for (int c = 0; c < nc; c++) losses[q] += t->multi_loss[(size_t)q * PINN_MAX_CHUNKS + (size_t)c];
+    }
+    for (int q = 0; want && q < (weights ? 1 : k); q++) {
+        pinn_real *g = grads[q];
+        memset(g, 0, sizeof(pinn_real) * np);
+        for (int c = 0; c < nc; c++) {
+            const pinn_real *G = t->multi_grad + ((size_t)q * PINN_MAX_CHUNKS + (size_t)c) * np;
+            for (size_t i = 0; i < np; i++) g[i] += G[i];
+        }
     }
 }

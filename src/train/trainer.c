@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/csv.h"
+#include "problem/csv.h"
 #include "train/trainer.h"
 
 static pinn_status periodic_term(pinn_trainer *t, tr_term *tm, const pinn_condition *c, pinn_sampler smp,
@@ -226,8 +226,7 @@ pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_
     t->np = t->np_net + (size_t)p->n_params;
     t->P = malloc(sizeof(pinn_real) * t->np);
     t->G = malloc(sizeof(pinn_real) * t->np);
-    t->lbfgs_tmp = malloc(sizeof(pinn_real) * t->np);
-    if (!t->P || !t->G || !t->lbfgs_tmp) {
+    if (!t->P || !t->G) {
         st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -267,8 +266,7 @@ pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_
         snprintf(what, sizeof what, "equation %d", q + 1);
         if ((st = tr_compile(t, eq->expr, eq->line, what, PINN_EXPR_EQUATION, &tm->eq, err)) || (st = tr_leaves_plan(tm, t->d, err))) goto fail;
         tm->x = (pinn_real *)pinn_pointset_points(t->colloc);
-        tm->n_all = tm->n = nc;
-        if ((st = finish_term(t, tm, t->batch ? t->batch : nc, err))) goto fail;
+        tm->n_all = tm->n = nc; /* evaluated with the collocation group (tr_group_setup) */
     }
     for (int q = 0; q < p->n_conditions; q++) {
         const pinn_condition *c = &p->conditions[q];
@@ -286,19 +284,21 @@ pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_
             goto fail;
         if ((st = finish_term(t, tm, tm->n_all, err))) goto fail;
     }
-    if ((st = tr_weighting_setup(t, err))) goto fail;
-    pinn_adam_config ac;
-    pinn_adam_config_default(&ac);
-    pinn_schedule_default(&ac.schedule, p->train.lr);
-    if (p->train.schedule[0] && (st = pinn_schedule_kind_from_string(p->train.schedule, &ac.schedule.kind, &e))) {
-        st = pinn_error_set(err, st, "%s:%d: train.schedule: %s", p->file, p->train.line, e.msg);
-        goto fail;
+    /* the model's auxiliary terms (regularisers) on the collocation points */
+    const pinn_model_out *mo = pinn_model_outputs(t->model);
+    for (int q = 0; q < mo->n_aux; q++) {
+        if (t->n_terms == TR_MAX_TERMS) {
+            st = pinn_error_set(err, PINN_ERR_INVALID, "%s: more than %d loss terms", p->file, TR_MAX_TERMS);
+            goto fail;
+        }
+        tr_term *tm = tr_new_term(t, mo->aux_name[q], TR_AUX, p->model.line, mo->aux_weight[q]);
+        tm->aux_col = t->nf + q;
+        if ((st = pinn_plan_init(&tm->plan, t->d, 0, NULL, err))) goto fail;
+        tm->x = (pinn_real *)pinn_pointset_points(t->colloc);
+        tm->n_all = tm->n = nc;
     }
-    ac.schedule.gamma = p->train.decay_rate;
-    ac.schedule.decay_steps = p->train.decay_steps > 0 ? p->train.decay_steps : 1000;
-    ac.schedule.lr_min = p->train.lr_min;
-    ac.schedule.total_steps = p->train.epochs > 0 ? p->train.epochs : 1;
-    if ((st = pinn_adam_init(&t->adam, t->np, &ac, err))) goto fail;
+    if ((st = tr_group_setup(t, err)) || (st = tr_weighting_setup(t, err))) goto fail;
+    if ((st = tr_phases_setup(t, err))) goto fail;
     if ((st = tr_eval_setup(t, err))) goto fail;
     for (int k = 0; k < PINN_MAX_FIELDS; k++) t->rel[k] = NAN;
     *out = t;
@@ -315,18 +315,19 @@ void pinn_trainer_free(pinn_trainer *t) {
         pinn_expr_free(tm->eq);
         pinn_plan_free(tm->plan);
         pinn_term_free(tm->term);
-        if (tm->kind != TR_PDE) free(tm->x);
+        pinn_tape_free(tm->lin_tape);
+        if (tm->kind != TR_PDE && tm->kind != TR_AUX) free(tm->x);
         free(tm->normals);
         free(tm->target);
         free(tm->grad);
         tr_term_release(tm);
     }
     tr_eval_free(t);
+    tr_group_free(t);
     pinn_pointset_free(t->colloc);
     free(t->perm);
     free(t->batch_x);
-    pinn_adam_free(&t->adam);
-    pinn_lbfgs_free(&t->lbfgs);
+    tr_phases_free(t);
     pinn_graph_free(t->graph);
     pinn_model_free(t->model);
     if (t->own_ctx) pinn_ctx_free(t->ctx);
@@ -335,7 +336,6 @@ void pinn_trainer_free(pinn_trainer *t) {
     pinn_geom_free(t->geom);
     free(t->P);
     free(t->G);
-    free(t->lbfgs_tmp);
     free(t);
 }
 

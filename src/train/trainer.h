@@ -8,12 +8,14 @@
 #define TR_MAX_TERMS (PINN_MAX_EQUATIONS + PINN_MAX_CONDITIONS)
 #define TR_MAX_LEAVES 64
 
-typedef enum tr_kind { TR_PDE = 0, TR_COND, TR_PERIODIC, TR_DATA } tr_kind;
+typedef enum tr_kind { TR_PDE = 0, TR_COND, TR_PERIODIC, TR_DATA, TR_AUX } tr_kind;
 
 /* Per-thread work space of a term's loss callback. */
 typedef struct tr_scratch {
     void *expr;          /* expression scratch */
     pinn_real *buf;      /* leaves, leaf adjoints, coordinates, normals, residual, its adjoint */
+    pinn_status status;  /* failure in this thread's blocks since the last reset (PINN_OK: none) */
+    size_t bad;          /* then: the first offending point (index in the term's points) */
 } tr_scratch;
 
 typedef struct tr_term {
@@ -24,14 +26,18 @@ typedef struct tr_term {
     int n_leaves;
     int leaf_field[TR_MAX_LEAVES], leaf_stream[TR_MAX_LEAVES];
     int uses_normals;
-    pinn_plan *plan;
+    pinn_plan *plan;                   /* the derivatives this term needs */
+    const pinn_plan *jplan;            /* the plan of the jets its callback sees (its own, or its group's) */
+    int in_group;                      /* evaluated with the collocation group (tm->term is NULL) */
     pinn_term *term;
+    pinn_tape *lin_tape;               /* two-point tape for pinn_objective_linearize, made on first use */
     pinn_pointset *ps;                 /* owned point set (conditions), NULL for PDE terms */
     size_t n_all;                      /* points in the set */
     size_t n;                          /* points of the current evaluation (batch) */
     pinn_real *x, *normals;            /* [n][d] evaluated now; normals may be NULL */
     pinn_real *target;                 /* DATA: [n_all][n_fields], NaN where a field has no data */
     int per_streams[64], n_per_streams; /* PERIODIC: streams compared across the pair */
+    int aux_col;                       /* AUX: column of the model output */
     double weight;
     double loss;                       /* unweighted, last evaluation */
     pinn_real *grad;                   /* this term's gradient [np] */
@@ -40,6 +46,19 @@ typedef struct tr_term {
     size_t block;
     const struct pinn_trainer *tr;
 } tr_term;
+
+/* The terms on the collocation points (every equation of the PDE system, the model's auxiliary
+ * terms): one forward pass per block over the union of their plans. */
+typedef struct tr_group {
+    int n;
+    int member[TR_MAX_TERMS];
+    pinn_plan *plan;
+    pinn_term *term;
+    pinn_real *tmp;      /* [n][np]: slice gradients of a full-batch evaluation with mini-batches */
+    pinn_real *cgrad;    /* [np]: sum_k w_k grad_k from one backward (combined mode) */
+    int combined_ok;     /* one weighted backward is exact: more than one member, no PDE parameters */
+    int combined;        /* the last evaluation formed cgrad instead of the members' gradients */
+} tr_group;
 
 struct pinn_trainer {
     pinn_problem prob;
@@ -64,6 +83,7 @@ struct pinn_trainer {
     tr_term terms[TR_MAX_TERMS];
     const char *term_names[TR_MAX_TERMS];
     double term_loss[TR_MAX_TERMS], weights[TR_MAX_TERMS];
+    tr_group grp;
     /* collocation points, shared by the PDE terms */
     pinn_pointset *colloc;
     size_t *perm;
@@ -75,15 +95,14 @@ struct pinn_trainer {
     size_t n_wsel;
     pinn_real *wsel_grad;              /* [n_terms][n_wsel] gathered gradients (allocated once) */
     double gnorm[TR_MAX_TERMS];        /* L2 norm of each term's gradient at the last evaluation */
-    /* optimisation state */
-    pinn_adam adam;
-    pinn_lbfgs lbfgs;
-    int lbfgs_ready;
-    long epoch, lbfgs_iter;
-    int phase;                         /* 0 Adam, 1 L-BFGS, 2 done */
-    int lbfgs_stop;                    /* pinn_lbfgs_reason of the L-BFGS phase */
+    /* optimisation state: the phases (phase.h), the current one, steps of all phases so far */
+    struct tr_phase *phases;
+    int n_phases, phase;               /* phase == n_phases: done */
+    pinn_cfg phases_cfg;               /* train.phases, or the list made from the train keys */
+    long step, epoch, lbfgs_iter;      /* steps; Adam epochs and L-BFGS iterations among them */
+    int lbfgs_stop;                    /* pinn_lbfgs_reason of the last L-BFGS phase (-1: none ran) */
+    int perm_valid;                    /* the batch permutation is that of the current cycle */
     double final_loss;
-    pinn_real *lbfgs_tmp;              /* [np]: slice gradients of full-batch evaluations */
     double wall_s;
     /* time spent in this process (not carried over by --resume): Adam steps (losses, gradients,
      * weighting update, optimizer step), of which the weighting update; L-BFGS; evaluation */
@@ -97,7 +116,7 @@ struct pinn_trainer {
     pinn_real *eval_x;                 /* [n_eval][d] */
     unsigned char *mask;               /* [n_eval]: inside the domain */
     pinn_real *ref;                    /* [n_eval][nf] or NULL */
-    int has_ref;
+    int has_ref, ref_ready;            /* a reference exists; it has been computed into ref */
     pinn_real *pred;                   /* [n_eval][nf] */
     double rel[PINN_MAX_FIELDS];
     pinn_plan *value_plan;
@@ -122,12 +141,28 @@ double tr_periodic_loss(void *ctx, size_t first, int n, const pinn_real *x, cons
                         const pinn_real *jet, pinn_real *gj, const pinn_real *P, pinn_real *G);
 double tr_data_loss(void *ctx, size_t first, int n, const pinn_real *x, const pinn_plan *plan, const pinn_real *jet,
                     pinn_real *gj, const pinn_real *P, pinn_real *G);
+double tr_aux_loss(void *ctx, size_t first, int n, const pinn_real *x, const pinn_plan *plan, const pinn_real *jet,
+                   pinn_real *gj, const pinn_real *P, pinn_real *G);
+void tr_expr_rows(tr_term *tm, size_t first, int n, const pinn_real *x, const pinn_real *jet, pinn_real *gj,
+                  const pinn_real *P, pinn_real *G, pinn_real *rows);
 pinn_status tr_term_scratch(tr_term *tm, int d, pinn_error *err);
 void tr_term_release(tr_term *tm);
-/* loop.c */
-pinn_status tr_lbfgs_setup(pinn_trainer *t, pinn_error *err);
-double tr_eval_terms(pinn_trainer *t, int full, pinn_real *G);
+/* objective.c: evaluating the terms (grad: TR_LOSS only, TR_EACH per-term gradients, TR_SUM the
+ * weighted sum only, which lets a group use one backward pass) and combining them */
+enum { TR_LOSS = 0, TR_EACH = 1, TR_SUM = 2 };
+pinn_status tr_group_setup(pinn_trainer *t, pinn_error *err);
+void tr_group_free(pinn_trainer *t);
+void tr_eval_each(pinn_trainer *t, int full, int grad);
+double tr_combine(pinn_trainer *t, pinn_real *G);
+/* tr_eval_each then tr_combine into G (G NULL: losses only), then tr_check; the weighted loss in *loss. */
+pinn_status tr_eval_terms(pinn_trainer *t, int full, pinn_real *G, double *loss, pinn_error *err);
+/* Failures recorded by the last evaluation (a term's expression failed, a non-finite value): the
+ * term, its line and the first offending point. */
+pinn_status tr_check(pinn_trainer *t, pinn_error *err);
 pinn_status tr_weighting_setup(pinn_trainer *t, pinn_error *err);
+/* driver.c */
+pinn_status tr_phases_setup(pinn_trainer *t, pinn_error *err);
+void tr_phases_free(pinn_trainer *t);
 /* evaluate.c */
 pinn_status tr_eval_setup(pinn_trainer *t, pinn_error *err);
 pinn_status tr_reference(pinn_trainer *t, pinn_error *err);

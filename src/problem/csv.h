@@ -1,8 +1,8 @@
-/* csv.h - internal reader and atomic writer for numeric CSV tables with one header row
+/* csv.h - internal reader for numeric CSV tables with one header row
  * (reference data, point files, histories).  Numbers are parsed with strtod in the "C" locale
  * the library assumes. */
-#ifndef PINN_IO_CSV_H
-#define PINN_IO_CSV_H
+#ifndef PINN_PROBLEM_CSV_H
+#define PINN_PROBLEM_CSV_H
 
 #include <stddef.h>
 
@@ -30,11 +30,6 @@ pinn_status pinn_csv_read(const char *path, pinn_csv_table *t, pinn_error *err);
 /* Index of the column called name, or -1 if there is none. */
 long pinn_csv_column(const pinn_csv_table *t, const char *name);
 
-/* Write a table (header of ncols names, then nrows rows of data[r*ncols + c] printed with 17
- * significant digits) to a temporary file in the directory of path, flush it to disk and rename
- * it over path, so readers never see a partial file.  PINN_ERR_IO names the file on failure
- * (the temporary file is removed); PINN_ERR_INVALID for NULL arguments or ncols = 0. */
-pinn_status pinn_csv_write_atomic(const char *path, const char *const *names, size_t nrows,
-                                  size_t ncols, const double *data, pinn_error *err);
+
 
 #endif

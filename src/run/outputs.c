@@ -1,0 +1,226 @@
+/* outputs.c - what a run directory holds besides history and checkpoints: the evaluation grid,
+ * solution, reference and error as .npy, PNG heatmaps of two-coordinate problems, summary.json,
+ * gradient histograms, and the model's own diagnostics (<name>.npy). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/files.h"
+#include "io/png.h"
+#include "run/run.h"
+
+pinn_status pinn_run_path(char *out, size_t size, const char *dir, const char *name, pinn_error *err) {
+    int n = snprintf(out, size, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= size)
+        return pinn_error_set(err, PINN_ERR_INVALID, "run directory path too long (%zu bytes; at most %zu)", strlen(dir),
+                              size - strlen(name) - 2);
+    return PINN_OK;
+}
+
+/* PNG heatmaps of each field on a two-coordinate grid (solution, reference, error); skipped for
+ * other grids and in builds without zlib. */
+static pinn_status write_pictures(const pinn_trainer_info *v, const char *dir, int solution, double *buf, pinn_error *err) {
+    if (!v->problem->output.png || v->d != 2 || v->grid_dims[0] < 2 || v->grid_dims[1] < 2) return PINN_OK;
+    /* the first coordinate runs along the horizontal axis, the second upwards */
+    size_t nx = (size_t)v->grid_dims[0], ny = (size_t)v->grid_dims[1], n = nx * ny, nf = (size_t)v->n_fields;
+    for (size_t f = 0; f < nf; f++)
+        for (int kind = 0; kind < 3; kind++) {
+            if ((kind == 0 && !solution) || (kind > 0 && !v->ref) || (kind == 2 && !solution)) continue;
+            static const char *const names[3] = {"solution", "reference", "error"};
+            for (size_t k = 0; k < n; k++) { /* grid point k = (i0, i1) goes to row i1, column i0 */
+                size_t i = k * nf + f, i0 = k / ny, i1 = k % ny;
+                double u = kind == 0 ? v->pred[i] : kind == 1 ? v->ref[i] : v->pred[i] - v->ref[i];
+                buf[i1 * nx + i0] = v->mask[k] ? u : NAN;
+            }
+            char name[96], path[PINN_RUN_PATH];
+            if (nf == 1) snprintf(name, sizeof name, "%s.png", names[kind]);
+            else snprintf(name, sizeof name, "%s_%s.png", names[kind], v->problem->fields[f]);
+            if (pinn_run_path(path, sizeof path, dir, name, err)) return err->status;
+            pinn_error e;
+            pinn_status st = pinn_png_heatmap(path, ny, nx, buf, kind == 2, &e);
+            if (st == PINN_ERR_UNSUPPORTED) return PINN_OK;
+            if (st) return pinn_error_set(err, st, "%s", e.msg);
+        }
+    return PINN_OK;
+}
+
+/* grid.npy: [n][d] points; solution/reference/error.npy: shaped by the grid (+ field axis if > 1). */
+static pinn_status write_grids(const pinn_trainer_info *v, const char *dir, int solution, pinn_error *err) {
+    char path[PINN_RUN_PATH];
+    size_t shape[PINN_MAX_INPUTS + 1], gshape[2] = {v->n_eval, (size_t)v->d}, nf = (size_t)v->n_fields;
+    int nd = 0;
+    for (int i = 0; i < v->d; i++)
+        if (v->grid_dims[i] > 1 || v->d == 1) shape[nd++] = (size_t)v->grid_dims[i];
+    if (nf > 1) shape[nd++] = nf;
+    size_t cnt = v->n_eval * nf, wide = (size_t)v->d > nf ? (size_t)v->d : nf;
+    double *buf = malloc(sizeof(double) * (v->n_eval * wide + 1));
+    if (!buf) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory writing %s", dir);
+    pinn_status st;
+    for (size_t k = 0; k < v->n_eval * (size_t)v->d; k++) buf[k] = v->eval_x[k];
+    if ((st = pinn_run_path(path, sizeof path, dir, "grid.npy", err)) || (st = pinn_npy_write(path, 2, gshape, buf, err)))
+        goto done;
+    if (solution) {
+        for (size_t k = 0; k < cnt; k++) buf[k] = v->mask[k / nf] ? v->pred[k] : NAN;
+        if ((st = pinn_run_path(path, sizeof path, dir, "solution.npy", err)) || (st = pinn_npy_write(path, nd, shape, buf, err)))
+            goto done;
+    }
+    if (v->ref) {
+        for (size_t k = 0; k < cnt; k++) buf[k] = v->mask[k / nf] ? v->ref[k] : NAN;
+        if ((st = pinn_run_path(path, sizeof path, dir, "reference.npy", err)) || (st = pinn_npy_write(path, nd, shape, buf, err)))
+            goto done;
+        if (solution) {
+            for (size_t k = 0; k < cnt; k++) buf[k] = v->mask[k / nf] ? v->pred[k] - v->ref[k] : NAN;
+            if ((st = pinn_run_path(path, sizeof path, dir, "error.npy", err)) || (st = pinn_npy_write(path, nd, shape, buf, err)))
+                goto done;
+        }
+    }
+    st = write_pictures(v, dir, solution, buf, err);
+done:
+    free(buf);
+    return st;
+}
+
+pinn_status pinn_trainer_write_reference(pinn_trainer *t, const char *dir, pinn_error *err) {
+    pinn_status st = pinn_trainer_compute_reference(t, err);
+    if (st) return st;
+    pinn_trainer_info v;
+    pinn_trainer_get_info(t, &v);
+    if (!v.ref) return pinn_error_set(err, PINN_ERR_UNSUPPORTED, "the problem has no reference solution");
+    st = pinn_mkdir_p(dir, err);
+    return st ? st : write_grids(&v, dir, 0, err);
+}
+
+/* A model diagnostics array as <name>.npy in the run directory. */
+typedef struct sink_ctx {
+    const char *dir;
+} sink_ctx;
+
+static pinn_status sink_array(void *ctx, const char *name, int ndim, const size_t *shape, const double *data, pinn_error *err) {
+    const sink_ctx *s = ctx;
+    char file[128], path[PINN_RUN_PATH];
+    if (strchr(name, '/') || strlen(name) > 100) return pinn_error_set(err, PINN_ERR_INVALID, "diagnostics: bad name '%s'", name);
+    snprintf(file, sizeof file, "%s.npy", name);
+    pinn_status st = pinn_run_path(path, sizeof path, s->dir, file, err);
+    return st ? st : pinn_npy_write(path, ndim, shape, data, err);
+}
+
+static void json_map(FILE *f, int n, const char *const *names, const double *values) {
+    fprintf(f, "{");
+    for (int k = 0; k < n; k++) {
+        fprintf(f, "%s", k ? ", " : "");
+        pinn_json_string(f, names[k]);
+        fprintf(f, ": ");
+        pinn_json_number(f, values[k]);
+    }
+    fprintf(f, "}");
+}
+
+pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error *err) {
+    pinn_status st = pinn_trainer_predict_grid(t, err);
+    if (st) return st;
+    pinn_trainer_info v;
+    pinn_trainer_get_info(t, &v);
+    if ((st = write_grids(&v, dir, 1, err))) return st;
+    sink_ctx sc = {dir};
+    pinn_model_sink sink = {&sc, sink_array};
+    if ((st = pinn_trainer_model_diagnostics(t, &sink, err))) return st;
+    const pinn_problem *p = v.problem;
+    char path[PINN_RUN_PATH];
+    pinn_afile a;
+    if ((st = pinn_run_path(path, sizeof path, dir, "summary.json", err)) || (st = pinn_afile_open(&a, path, err))) return st;
+    FILE *f = a.f;
+    const char *fields[PINN_MAX_FIELDS];
+    double rel[PINN_MAX_FIELDS];
+    for (int q = 0; q < v.n_fields; q++) fields[q] = p->fields[q], rel[q] = v.ref ? v.rel[q] : NAN;
+    fprintf(f, "{\n  \"problem\": ");
+    pinn_json_string(f, p->file);
+    fprintf(f, ",\n  \"title\": ");
+    pinn_json_string(f, p->title);
+    fprintf(f, ",\n  \"version\": ");
+    pinn_json_string(f, pinn_version());
+    fprintf(f, ",\n  \"model\": ");
+    pinn_json_string(f, p->model.kind);
+    fprintf(f, ",\n  \"rel_l2\": ");
+    json_map(f, v.n_fields, fields, rel);
+    fprintf(f, ",\n  \"final_loss\": ");
+    pinn_json_number(f, v.final_loss);
+    fprintf(f, ",\n  \"term_loss\": ");
+    json_map(f, v.n_terms, v.term_names, v.term_loss);
+    fprintf(f, ",\n  \"parameters\": ");
+    json_map(f, v.n_params, v.param_names, v.param_values);
+    fprintf(f, ",\n  \"epochs\": %ld,\n  \"lbfgs_iterations\": %ld,\n  \"steps\": %ld,\n  \"phases\": %d,\n", v.epochs,
+            v.lbfgs_iterations, v.step, v.n_phases);
+    fprintf(f, "  \"lbfgs_stop\": ");
+    pinn_json_string(f, v.lbfgs_stop);
+    fprintf(f, ",\n  \"wall_s\": ");
+    pinn_json_number(f, v.wall_s);
+    /* timing of this process: per-epoch Adam cost and the share of the weighting update */
+    fprintf(f, ",\n  \"timing\": {\"adam_s\": ");
+    pinn_json_number(f, v.time_adam_s);
+    fprintf(f, ", \"adam_ms_per_epoch\": ");
+    pinn_json_number(f, v.timed_epochs ? 1e3 * v.time_adam_s / (double)v.timed_epochs : NAN);
+    fprintf(f, ", \"weighting_s\": ");
+    pinn_json_number(f, v.time_weighting_s);
+    fprintf(f, ", \"weighting_fraction\": ");
+    pinn_json_number(f, v.time_adam_s > 0 ? v.time_weighting_s / v.time_adam_s : NAN);
+    fprintf(f, ", \"lbfgs_s\": ");
+    pinn_json_number(f, v.time_lbfgs_s);
+    fprintf(f, ", \"evaluate_s\": ");
+    pinn_json_number(f, v.time_eval_s);
+    /* matrix-product work of one Adam step and its rate */
+    fprintf(f, ", \"gemm_gflop_per_epoch\": ");
+    pinn_json_number(f, v.gemm_gflop_per_epoch);
+    fprintf(f, ", \"gemm_gflops\": ");
+    pinn_json_number(f, v.time_adam_s > 0 ? v.gemm_gflop_per_epoch * (double)v.timed_epochs / v.time_adam_s : NAN);
+    fprintf(f, "}");
+    fprintf(f, ",\n  \"params\": %zu,\n  \"threads\": %d,\n  \"collocation\": %zu\n}\n", v.n_total_params, v.threads,
+            v.collocation);
+    return pinn_afile_commit(&a, err);
+}
+
+/* grad_hist_<epoch>.csv: counts of log10|g| of each term's gradient in bins of 0.2 from -14 to 2
+ * (first bin: everything below, including zeros), for the gradient-distribution figures. */
+pinn_status pinn_run_write_histograms(pinn_trainer *t, const char *dir, long epoch, pinn_error *err) {
+    enum { NB = 80 };
+    pinn_trainer_info v;
+    pinn_trainer_get_info(t, &v);
+    char name[64], path[PINN_RUN_PATH];
+    snprintf(name, sizeof name, "grad_hist_%ld.csv", epoch);
+    pinn_afile a;
+    pinn_status st = pinn_run_path(path, sizeof path, dir, name, err);
+    if (st || (st = pinn_afile_open(&a, path, err))) return st;
+    fprintf(a.f, "log10_lo,log10_hi");
+    for (int k = 0; k < v.n_terms; k++) fprintf(a.f, ",%s", v.term_names[k]);
+    fprintf(a.f, "\n");
+    long(*cnt)[NB] = calloc((size_t)v.n_terms, sizeof *cnt);
+    if (!cnt) {
+        pinn_afile_abort(&a);
+        return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    }
+    for (int k = 0; k < v.n_terms; k++) {
+        const pinn_real *g = pinn_trainer_term_grad(t, k);
+        for (size_t i = 0; i < v.n_net_params; i++) {
+            double x = fabs((double)g[i]) * v.weights[k];
+            int b = x > 0 ? (int)floor((log10(x) + 14.0) / 0.2) : 0;
+            cnt[k][b < 0 ? 0 : b >= NB ? NB - 1 : b]++;
+        }
+    }
+    for (int b = 0; b < NB; b++) {
+        fprintf(a.f, "%.1f,%.1f", -14.0 + 0.2 * b, -14.0 + 0.2 * (b + 1));
+        for (int k = 0; k < v.n_terms; k++) fprintf(a.f, ",%ld", cnt[k][b]);
+        fprintf(a.f, "\n");
+    }
+    st = pinn_afile_commit(&a, err);
+    if (!st && v.problem->output.png) {
+        snprintf(name, sizeof name, "grad_hist_%ld.png", epoch);
+        pinn_error e;
+        if (!(st = pinn_run_path(path, sizeof path, dir, name, err))) {
+            st = pinn_png_histograms(path, v.n_terms, NB, &cnt[0][0], &e);
+            if (st == PINN_ERR_UNSUPPORTED) st = PINN_OK;
+            else if (st) pinn_error_set(err, st, "%s", e.msg);
+        }
+    }
+    free(cnt);
+    return st;
+}
