@@ -241,12 +241,12 @@ int cli_check(int argc, char **argv) {
     if (!p) return rc;
     pinn_error err;
     pinn_trainer *t = NULL;
-    pinn_problem_print(p, stdout);
     if (pinn_trainer_init(&t, p, &err) != PINN_OK) {
         fprintf(stderr, "pinnc: %s\n", err.msg);
         free(p);
         return 1;
     }
+    pinn_problem_print(pinn_trainer_problem(t), stdout); /* resolved: model and phases included */
     printf("# loss terms and their derivative plans\n");
     for (int i = 0; i < pinn_trainer_nterms(t); i++) {
         const char *name;

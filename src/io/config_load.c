@@ -417,7 +417,7 @@ static pinn_status load_train(ydoc *d, yaml_node_t *n, pinn_problem *p) {
     static const char *const keys[] = {"collocation", "epochs", "lr", "schedule", "decay_rate", "decay_steps", "lr_min",
                                        "lbfgs", "lbfgs_memory", "lbfgs_gtol", "lbfgs_ftol", "sampler", "resample_every",
                                        "batch", "block", "seed", "threads", "log_every", "eval_every",
-                                       "checkpoint_every", "optimizer", "weighting", NULL};
+                                       "checkpoint_every", "optimizer", "weighting", "phases", NULL};
     TRY(ydoc_check_keys(d, n, "train", keys));
     pinn_train_cfg *t = &p->train;
     t->line = ydoc_line(d, n);
@@ -444,6 +444,12 @@ static pinn_status load_train(ydoc *d, yaml_node_t *n, pinn_problem *p) {
             }
         if (done) continue;
         if (!strcmp(k, "seed")) { TRY(ydoc_int(d, v, key, 0, 0x7fffffffL, &iv)); t->seed = (unsigned long)iv; }
+        else if (!strcmp(k, "phases")) {
+            if (v->type != YAML_SEQUENCE_NODE) return ydoc_expected(d, v, key, "a list of phases such as [{kind: adam, epochs: 5000}, {kind: lbfgs}]");
+            pinn_cfg_clear(&t->phases, p->file, "train", ydoc_line(d, v));
+            TRY(to_cfg(d, v, &t->phases, 0, "phases", 1, key));
+            t->has_phases = 1;
+        }
         else if (!strcmp(k, "weighting")) TRY(load_weighting(d, v, p));
         else if (!strcmp(k, "lr") || !strcmp(k, "decay_rate") || !strcmp(k, "lr_min") || !strcmp(k, "lbfgs_gtol") ||
                  !strcmp(k, "lbfgs_ftol")) {

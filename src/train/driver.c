@@ -68,13 +68,14 @@ pinn_status tr_phases_setup(pinn_trainer *t, pinn_error *err) {
         ph->line = pinn_cfg_line(c, node);
         if ((st = ph->ops->configure(ph, c, node, t, err))) return st;
     }
+    if (tc->has_phases) t->prob.train.phases = *c; /* resolved: config.yaml shows every setting */
     t->lbfgs_stop = -1;
     return PINN_OK;
 }
 
 void tr_phases_free(pinn_trainer *t) {
     for (int i = 0; t->phases && i < t->n_phases; i++)
-        if (t->phases[i].ops->release) t->phases[i].ops->release(&t->phases[i]);
+        if (t->phases[i].ops && t->phases[i].ops->release) t->phases[i].ops->release(&t->phases[i]);
     free(t->phases);
     t->phases = NULL;
 }
