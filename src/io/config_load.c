@@ -364,9 +364,10 @@ static pinn_status load_weighting(ydoc *d, yaml_node_t *n, pinn_problem *p) {
         long iv;
         snprintf(key, sizeof key, "train.weighting.%s", k);
         if (!strcmp(k, "scheme")) {
-            static const char *const s[] = {"fixed", "ma", "ma_mean", "id", "dn", "relobralo"};
+            const char *s[PINN_WEIGHT_SCHEME_COUNT];
+            for (int i = 0; i < PINN_WEIGHT_SCHEME_COUNT; i++) s[i] = pinn_weight_scheme_to_string((pinn_weight_scheme)i);
             int c;
-            TRY(choice(d, v, key, s, 6, &c));
+            TRY(choice(d, v, key, s, PINN_WEIGHT_SCHEME_COUNT, &c));
             snprintf(w->scheme, sizeof w->scheme, "%s", s[c]);
         } else if (!strcmp(k, "beta") || !strcmp(k, "alpha") || !strcmp(k, "rho")) {
             double x;
@@ -462,14 +463,16 @@ static pinn_status load_train(ydoc *d, yaml_node_t *n, pinn_problem *p) {
             else if (!strcmp(k, "lbfgs_gtol")) t->lbfgs_gtol = x;
             else t->lbfgs_ftol = x;
         } else if (!strcmp(k, "schedule")) {
-            static const char *const s[] = {"constant", "exponential", "cosine"};
+            const char *s[PINN_SCHEDULE_COUNT];
+            for (int i = 0; i < PINN_SCHEDULE_COUNT; i++) s[i] = pinn_schedule_kind_to_string((pinn_schedule_kind)i);
             int c;
-            TRY(choice(d, v, key, s, 3, &c));
+            TRY(choice(d, v, key, s, PINN_SCHEDULE_COUNT, &c));
             snprintf(t->schedule, sizeof t->schedule, "%s", s[c]);
         } else if (!strcmp(k, "sampler")) {
-            static const char *const s[] = {"uniform", "lhs", "sobol", "halton", "grid"};
+            const char *s[PINN_SAMPLER_COUNT];
+            for (int i = 0; i < PINN_SAMPLER_COUNT; i++) s[i] = pinn_sampler_to_string((pinn_sampler)i);
             int c;
-            TRY(choice(d, v, key, s, 5, &c));
+            TRY(choice(d, v, key, s, PINN_SAMPLER_COUNT, &c));
             snprintf(t->sampler, sizeof t->sampler, "%s", s[c]);
         } else { /* optimizer: {name: adam, lr: ...} */
             static const char *const ok[] = {"name", "lr", NULL};

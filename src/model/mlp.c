@@ -113,7 +113,7 @@ pinn_status pinn_mlp_spec_configure(pinn_mlp_spec *spec, pinn_cfg *c, int node, 
     double p = 1.0;
     if ((st = read_activation(c, node, &f, &p, err))) return st;
     for (int l = 0; l < spec->n_hidden; l++) spec->act[l] = f, spec->act_p[l] = p;
-    static const char *const inits[] = {"glorot_normal", "glorot_uniform"};
+    const char *inits[2] = {pinn_init_to_string(PINN_INIT_GLOROT_NORMAL), pinn_init_to_string(PINN_INIT_GLOROT_UNIFORM)};
     int ik;
     if ((st = pinn_cfg_bool(c, node, "residual", 1, 0, &spec->residual, err)) ||
         (st = pinn_cfg_bool(c, node, "normalize", 1, 1, &spec->normalize, err)) ||

@@ -18,11 +18,13 @@ static double now_s(void) {
 static pinn_status adam_configure(tr_phase *ph, pinn_cfg *c, int node, const pinn_trainer *t, pinn_error *err) {
     static const char *const keys[] = {"kind", "epochs", "lr", "schedule", "decay_rate", "decay_steps", "lr_min", "beta1",
                                        "beta2", "eps", "weight_decay", "clip_norm", NULL};
-    static const char *const sched[] = {"constant", "exponential", "cosine"};
+    const char *sched[PINN_SCHEDULE_COUNT];
     const pinn_train_cfg *tc = &t->prob.train;
     int sdef = 0, sk;
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < PINN_SCHEDULE_COUNT; k++) {
+        sched[k] = pinn_schedule_kind_to_string((pinn_schedule_kind)k);
         if (!strcmp(tc->schedule, sched[k])) sdef = k;
+    }
     long epochs, steps;
     pinn_adam_config *a = &ph->adam_cfg;
     pinn_adam_config_default(a);
@@ -31,7 +33,7 @@ static pinn_status adam_configure(tr_phase *ph, pinn_cfg *c, int node, const pin
     if ((st = pinn_cfg_check_keys(c, node, keys, err)) ||
         (st = pinn_cfg_int(c, node, "epochs", 0, 0x7fffffffL, 1, tc->epochs, &epochs, err)) ||
         (st = pinn_cfg_real(c, node, "lr", 1e-300, 1e300, 1, tc->lr, &lr, err)) ||
-        (st = pinn_cfg_choice(c, node, "schedule", sched, 3, sdef, &sk, err)) ||
+        (st = pinn_cfg_choice(c, node, "schedule", sched, PINN_SCHEDULE_COUNT, sdef, &sk, err)) ||
         (st = pinn_cfg_real(c, node, "decay_rate", 0, 1, 1, tc->decay_rate, &a->schedule.gamma, err)) ||
         (st = pinn_cfg_int(c, node, "decay_steps", 1, 0x7fffffffL, 1, tc->decay_steps > 0 ? tc->decay_steps : 1000, &steps, err)) ||
         (st = pinn_cfg_real(c, node, "lr_min", 0, 1e300, 1, tc->lr_min, &a->schedule.lr_min, err)) ||
@@ -44,7 +46,7 @@ static pinn_status adam_configure(tr_phase *ph, pinn_cfg *c, int node, const pin
     double gamma = a->schedule.gamma, lr_min = a->schedule.lr_min;
     pinn_schedule_default(&a->schedule, lr);
     pinn_error e;
-    if ((st = pinn_schedule_kind_from_string(sched[sk], &a->schedule.kind, &e))) return pinn_error_set(err, st, "%s", e.msg);
+    a->schedule.kind = (pinn_schedule_kind)sk;
     a->schedule.gamma = gamma;
     a->schedule.decay_steps = steps;
     a->schedule.lr_min = lr_min;

@@ -1,5 +1,5 @@
-/* config.c - problem files: YAML -> pinn_problem (defaults, every section, located errors),
- * the enum name tables, and validation of a problem built in C.  See docs/problem-file.md. */
+/* problem.c - the problem as plain data: its defaults, the enum name tables of its sections and
+ * validation of a problem however it was built (the YAML loader is io/config_load.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
