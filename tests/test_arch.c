@@ -319,6 +319,33 @@ static void two_trainers(void) {
     free(p);
 }
 
+/* ------------------------------------------------------------------ the normal derivative */
+
+/* u_n in an equation, or in a condition on the initial slice, is a located error (it crashed). */
+static void normal_derivative(const char *dir) {
+    const char *cases[][2] = {
+        {"domain: {t: [0, 1], x: [-1, 1]}\nfields: [u]\nequations: [\"u_t - u_n = 0\"]\n", "defined on the boundary only"},
+        {"domain: {t: [0, 1], x: [-1, 1]}\nfields: [u]\nequations: [\"u_t - u_xx = 0\"]\nconditions:\n"
+         "  - {name: ic, on: \"t = 0\", equation: \"u_n = 0\", points: 10}\n",
+         "selects points of the initial slice"}};
+    for (int k = 0; k < 2; k++) {
+        char path[512];
+        snprintf(path, sizeof path, "%.400s/normal%d.yaml", dir, k);
+        FILE *f = fopen(path, "w");
+        fputs(cases[k][0], f);
+        fclose(f);
+        pinn_problem *p = malloc(sizeof *p);
+        pinn_error err;
+        pinn_trainer *t = NULL;
+        CHECK_OK(pinn_problem_load(p, path, 0, NULL, &err), err);
+        pinn_status st = pinn_trainer_init(&t, p, &err);
+        CHECK(st == PINN_ERR_INVALID && strstr(err.msg, cases[k][1]) && strstr(err.msg, path), "case %d: %s", k, err.msg);
+        pinn_trainer_free(t);
+        free(p);
+        remove(path);
+    }
+}
+
 int main(void) {
     char dir[] = "/tmp/pinnc-arch-XXXXXX";
     CHECK(mkdtemp(dir) != NULL, "mkdtemp");
@@ -327,6 +354,7 @@ int main(void) {
     system_one_pass();
     phases_equal_keys();
     two_trainers();
+    normal_derivative(dir);
     rmdir(dir);
     return CHECK_DONE();
 }

@@ -26,7 +26,7 @@ int pinn_moe_build(pinn_graph *g, int x, const pinn_mlp_spec *gate, int n_expert
 typedef struct moe_state {
     pinn_mlp_spec expert, gate;
     int n_experts;
-    char names[PINN_MAX_EXPERTS_MOE][16];
+    char names[PINN_MAX_EXPERTS_MOE][24];
 } moe_state;
 
 static pinn_status moe_configure(void *state, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {

@@ -209,6 +209,13 @@ pinn_status tr_cond_points(pinn_trainer *t, tr_term *tm, const pinn_condition *c
     size_t want[2], got_total = 0;
     want[0] = (size_t)llround((double)c->points * share[0] / (share[0] + share[1]));
     want[1] = (size_t)c->points - want[0];
+    if (tm->uses_normals && share[1] > 0) {
+        st = pinn_error_set(err, PINN_ERR_INVALID,
+                            "%s:%d: condition '%s': the normal derivative (_n) needs points on the spatial boundary, "
+                            "but 'on: %s' selects points of the initial slice, which has no outward normal",
+                            t->prob.file, c->line, c->name, c->on);
+        goto done;
+    }
     int any_normals = 0;
     for (int r = 0; r < 2; r++) {
         if (!want[r]) continue;

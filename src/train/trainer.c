@@ -265,6 +265,13 @@ pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_
         char what[32];
         snprintf(what, sizeof what, "equation %d", q + 1);
         if ((st = tr_compile(t, eq->expr, eq->line, what, PINN_EXPR_EQUATION, &tm->eq, err)) || (st = tr_leaves_plan(tm, t->d, err))) goto fail;
+        if (tm->uses_normals) {
+            st = pinn_error_set(err, PINN_ERR_INVALID,
+                                "%s:%d: %s: the normal derivative (_n) is defined on the boundary only; use it in a "
+                                "condition, or write the derivatives out in the equation",
+                                p->file, eq->line, what);
+            goto fail;
+        }
         tm->x = (pinn_real *)pinn_pointset_points(t->colloc);
         tm->n_all = tm->n = nc; /* evaluated with the collocation group (tr_group_setup) */
     }
