@@ -11,6 +11,7 @@
 
 #include "pinnc/core.h"
 #include "pinnc/jet.h"
+#include "pinnc/subnets.h"
 #include "pinnc/model.h"
 #include "pinnc/optim.h"
 #include "pinnc/term.h"
