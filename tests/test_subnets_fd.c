@@ -106,12 +106,14 @@ static pinn_graph *grid_graph(int d, const int *m, double lo, double hi, double 
     return g;
 }
 
-static void check_grid(const char *name, int d, const int *m, double overlap, int unity, int expect_cover) {
-    pinn_graph *g = grid_graph(d, m, -1, 1, overlap, unity, 5);
+/* Over [-L, L]^d: the differences' truncation error grows like (pi / radius)^5 h^4, so in float
+ * (h = 2^-6) the supports must not be much narrower than 1. */
+static void check_grid(const char *name, int d, const int *m, double L, double overlap, int unity, int expect_cover) {
+    pinn_graph *g = grid_graph(d, m, -L, L, overlap, unity, 5);
     CHECK(pinn_graph_subnets_max_cover(g, 0) == expect_cover, "%s: max cover %d, expected %d", name,
           pinn_graph_subnets_max_cover(g, 0), expect_cover);
     pinn_real *P = init_params(g, 11);
-    check_fd(name, g, P, d, d == 1 ? 12 : 14, -0.95, 0.95);
+    check_fd(name, g, P, d, d == 1 ? 12 : 14, -0.95 * L, 0.95 * L);
     free(P);
     pinn_graph_free(g);
 }
@@ -148,20 +150,20 @@ int main(void) {
     }
 
     /* grids: overlap 2 (2 per point in 1-D, 4 in 2-D) and 3 (3 and 9) */
-    check_grid("1-D grid 5, overlap 2", 1, m1, 2.0, 0, 2);
-    check_grid("1-D grid 4, overlap 3", 1, m1b, 3.0, 0, 3);
-    check_grid("2-D grid 3x3, overlap 2", 2, m2, 2.0, 0, 4);
-    check_grid("2-D grid 4x3, overlap 3", 2, m2b, 3.0, 0, 9);
+    check_grid("1-D grid 5, overlap 2", 1, m1, 1, 2.0, 0, 2);
+    check_grid("1-D grid 4, overlap 3", 1, m1b, 1, 3.0, 0, 3);
+    check_grid("2-D grid 3x3, overlap 2", 2, m2, 1, 2.0, 0, 4);
+    check_grid("2-D grid 4x3, overlap 3", 2, m2b, 1, 3.0, 0, 9);
     /* partition of unity */
-    check_grid("1-D grid 5, unity", 1, m1, 2.0, 1, 2);
-    check_grid("2-D grid 3x3, overlap 2.5, unity", 2, m2, 2.5, 1, 9);
+    check_grid("1-D grid 5, unity", 1, m1, 3, 2.0, 1, 2);
+    check_grid("2-D grid 3x3, overlap 2.5, unity", 2, m2, 1, 2.5, 1, 9);
 
     /* explicit boxes of different sizes (bucket locator), unity, two outputs */
     {
         pinn_graph *g;
         pinn_graph_init(&g, 2, &err);
-        double c[10] = {-0.5, -0.5, 0.4, -0.6, -0.3, 0.5, 0.6, 0.5, 0.0, 0.0};
-        double r[10] = {0.9, 0.8, 0.7, 0.9, 0.8, 0.8, 0.7, 0.9, 0.45, 0.5};
+        double c[10] = {-1.0, -1.0, 0.8, -1.2, -0.6, 1.0, 1.2, 1.0, 0.0, 0.0};
+        double r[10] = {1.8, 1.6, 1.4, 1.8, 1.6, 1.6, 1.4, 1.8, 0.9, 1.0};
         pinn_subnets_spec s;
         pinn_subnets_spec_boxes(&s, template_net(2, 5, 2), 2, 5, c, r);
         s.unity = 1;
@@ -174,9 +176,9 @@ int main(void) {
         CHECK(strcmp(nm, "box1.mlp.W0") == 0, "slice name %s", nm);
         CHECK(pinn_graph_slice_is_weight(g, 4) && !pinn_graph_slice_is_weight(g, 5), "instance weight slices");
         pinn_real *P = init_params(g, 5);
-        check_fd("2-D boxes, unity, 2 outputs", g, P, 2, 14, -0.95, 0.95);
+        check_fd("2-D boxes, unity, 2 outputs", g, P, 2, 14, -1.9, 1.9);
         /* the locator against brute force, on random points */
-        pinn_real *x = fd_points(400, 2, -1.6, 1.6, 9);
+        pinn_real *x = fd_points(400, 2, -3.2, 3.2, 9);
         int bad = 0;
         for (int i = 0; i < 400; i++) {
             int inst[8], n = pinn_graph_subnets_locate(g, 0, x + 2 * i, inst, 8), k = 0;
