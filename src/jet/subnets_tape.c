@@ -170,7 +170,7 @@ static void window_jet(pinn_subnets_tape *st, int j, int m, const int *pts, int 
             }
         }
         /* Faa di Bruno for phi(x_d): the input is affine, so only the all-singletons term survives,
-         * phi^(|alpha|) prod_slots d x_d / d x_slot */
+         * phi^(|alpha|) prod_slots d x_d / d x_slot, and its order-1 rows are the same at every point */
         memcpy(f, D, sizeof(pinn_real) * ms);
         for (int s = 1; s < S; s++) {
             pinn_real *F = f + (size_t)s * ms;
@@ -179,11 +179,9 @@ static void window_jet(pinn_subnets_tape *st, int j, int m, const int *pts, int 
                 const pinn_fdb_term *ft = &pl->fdb[t];
                 if (ft->k < pl->ord[s]) continue;
                 const pinn_real *Dk = D + (size_t)ft->k * ms;
-                for (int q = 0; q < m; q++) {
-                    pinn_real prod = (pinn_real)ft->coef * Dk[q];
-                    for (int b = 0; b < ft->k; b++) prod *= x[((size_t)ft->idx[b] * n + pts[q]) * dx + d];
-                    F[q] += prod;
-                }
+                pinn_real prod = (pinn_real)ft->coef;
+                for (int b = 0; b < ft->k; b++) prod *= x[((size_t)ft->idx[b] * n + pts[0]) * dx + d];
+                for (int q = 0; q < m; q++) F[q] += prod * Dk[q];
             }
         }
         if (d == 0) continue;
