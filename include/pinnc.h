@@ -12,6 +12,7 @@
 #include "pinnc/core.h"
 #include "pinnc/jet.h"
 #include "pinnc/cfg.h"
+#include "pinnc/subnets.h"
 #include "pinnc/model.h"
 #include "pinnc/ctx.h"
 #include "pinnc/optim.h"

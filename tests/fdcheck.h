@@ -85,9 +85,9 @@ static inline double fd_loss(const pinn_real *J, size_t per, int S) {
     return L;
 }
 
-/* Runs both checks for graph g (its output set) under plan at n points drawn in [lo, hi]^d. */
-static inline fd_result fd_check(const pinn_graph *g, const pinn_plan *plan, pinn_real *params, int n, double lo, double hi,
-                          int general, unsigned seed) {
+/* Runs both checks for graph g (its output set) under plan at the n points x0 (n x d). */
+static inline fd_result fd_check_at(const pinn_graph *g, const pinn_plan *plan, pinn_real *params, int n,
+                                    const pinn_real *x0, int general) {
     fd_result r;
     memset(&r, 0, sizeof r);
     int d = pinn_plan_inputs(plan), S = pinn_plan_size(plan);
@@ -101,15 +101,10 @@ static inline fd_result fd_check(const pinn_graph *g, const pinn_plan *plan, pin
         return r;
     }
     pinn_tape_set_general(t, general);
-    pinn_rng rng;
-    pinn_rng_seed(&rng, seed);
     pinn_real *x = malloc(sizeof(pinn_real) * (size_t)n * d), *xp = malloc(sizeof(pinn_real) * (size_t)n * d);
     pinn_real *J = malloc(sizeof(pinn_real) * per * S), *Jm[4];
     for (int k = 0; k < 4; k++) Jm[k] = malloc(sizeof(pinn_real) * per * S);
-    for (int i = 0; i < n * d; i++) {
-        x[i] = lo + (hi - lo) * pinn_rng_uniform(&rng);
-        if (PINN_TEST_FLOAT) x[i] = ldexp(nearbyint(ldexp(x[i], 12)), -12); /* exact x +- h, x +- 2h */
-    }
+    memcpy(x, x0, sizeof(pinn_real) * (size_t)n * d);
     pinn_tape_forward(t, params, x, n);
     memcpy(J, pinn_tape_output(t), sizeof(pinn_real) * per * S);
     /* input derivatives */
@@ -180,6 +175,28 @@ static inline fd_result fd_check(const pinn_graph *g, const pinn_plan *plan, pin
     free(J);
     for (int k = 0; k < 4; k++) free(Jm[k]);
     pinn_tape_free(t);
+    return r;
+}
+
+/* n points drawn in [lo, hi]^d (n x d, caller frees); in float rounded to multiples of 2^-12, so
+ * that x +- h, x +- 2h are exact. */
+static inline pinn_real *fd_points(int n, int d, double lo, double hi, unsigned seed) {
+    pinn_rng rng;
+    pinn_rng_seed(&rng, seed);
+    pinn_real *x = malloc(sizeof(pinn_real) * (size_t)n * d);
+    for (int i = 0; i < n * d; i++) {
+        x[i] = lo + (hi - lo) * pinn_rng_uniform(&rng);
+        if (PINN_TEST_FLOAT) x[i] = ldexp(nearbyint(ldexp(x[i], 12)), -12); /* exact x +- h, x +- 2h */
+    }
+    return x;
+}
+
+/* Runs both checks for graph g (its output set) under plan at n points drawn in [lo, hi]^d. */
+static inline fd_result fd_check(const pinn_graph *g, const pinn_plan *plan, pinn_real *params, int n, double lo, double hi,
+                                 int general, unsigned seed) {
+    pinn_real *x = fd_points(n, pinn_plan_inputs(plan), lo, hi, seed);
+    fd_result r = fd_check_at(g, plan, params, n, x, general);
+    free(x);
     return r;
 }
 

@@ -92,6 +92,8 @@ pinn_status pinn_graph_init(pinn_graph **out, int n_inputs, pinn_error *err) {
 
 void pinn_graph_free(pinn_graph *g) {
     if (!g) return;
+    for (int k = 0; k < g->n_subnets; k++) pinn_subnets_free(g->subnets[k]);
+    free(g->subnets);
     free(g->nodes);
     free(g->slices);
     free(g->consts);
@@ -145,6 +147,11 @@ void pinn_graph_slice(const pinn_graph *g, int i, const char **name, size_t *off
 }
 
 int pinn_graph_slice_is_weight(const pinn_graph *g, int i) {
+    for (int k = 0; k < g->n_subnets; k++) { /* an instance's slice: as the template's */
+        const pinn_subnets *sn = g->subnets[k];
+        int ns = sn->net->n_slices;
+        if (i >= sn->slice0 && i < sn->slice0 + sn->J * ns) return pinn_graph_slice_is_weight(sn->net, (i - sn->slice0) % ns);
+    }
     for (int k = 0; k < g->n_nodes; k++)
         if (g->nodes[k].op == PINN_OP_AFFINE && g->nodes[k].pw == i) return 1;
     return 0;
@@ -323,3 +330,7 @@ int pinn_graph_set_output(pinn_graph *g, int node) {
     g->output = node;
     return node;
 }
+
+/* For the builders in other files (subnets.c): append a node; record an error (returns -1). */
+int pinn_graph_push_node(pinn_graph *g, const pinn_node *nd) { return push(g, nd); }
+int pinn_graph_fail(pinn_graph *g, const char *msg) { return fail(g, "%s", msg); }

@@ -5,6 +5,7 @@
 
 #include "jet/plan.h"
 #include "pinnc/jet.h"
+#include "pinnc/subnets.h"
 
 typedef enum pinn_op {
     PINN_OP_INPUT = 0,
@@ -18,6 +19,7 @@ typedef enum pinn_op {
     PINN_OP_CENTER, /* subtract the per-point max of the value stream (softmax stabiliser) */
     PINN_OP_SLICE,
     PINN_OP_CONCAT,
+    PINN_OP_SUBNETS, /* J sub-network instances on the point subsets their supports cover (subnets.c) */
     PINN_OP_COUNT
 } pinn_op;
 
@@ -34,6 +36,7 @@ typedef struct pinn_node {
     int affine;        /* structurally affine in the inputs: derivative streams of order 1 are
                           constant over points and those of order >= 2 vanish */
     int needs_grad;    /* depends on parameters */
+    int sn;            /* SUBNETS: index into graph->subnets */
 } pinn_node;
 
 typedef struct pinn_slice {
@@ -54,6 +57,8 @@ struct pinn_graph {
     double *consts;
     size_t n_consts, cap_consts;
     int output;
+    int n_subnets;
+    struct pinn_subnets **subnets; /* the point-subset ops, owned */
     pinn_status status;
     char msg[256];
 };
@@ -76,5 +81,63 @@ void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, 
 /* empty: x's adjoint holds no values yet (it is stored, or zeroed, rather than added to). */
 void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine, int empty, pinn_jetbuf *x,
                          const pinn_jetbuf *z);
+
+/* ------------------------------------------------------------------ point subsets (subnets.c) */
+
+/* One point-subset op: the template, the decomposition and its locator, the instance states. */
+typedef struct pinn_subnets {
+    pinn_graph *net;       /* template, owned */
+    int dx, J, w_net, w;   /* input width, instances, template output width, op width (+1 with unity) */
+    int unity;
+    size_t p_off, np_sub;  /* instance j's parameters at p_off + j * np_sub */
+    int slice0;            /* first of its J * (template slices) slices in the outer graph */
+    int is_grid;
+    int m[PINN_MAX_INPUTS];               /* grid: instances per input, strides */
+    int stride[PINN_MAX_INPUTS];
+    double c0[PINN_MAX_INPUTS], dc[PINN_MAX_INPUTS], r[PINN_MAX_INPUTS];
+    double *centre, *radius;              /* [J][dx] supports (filled for grids too) */
+    pinn_real *nc, *nir;                  /* [J][dx] normalisation centre and inverse radius */
+    /* boxes: uniform bucket grid over the boxes' bounding box, CSR lists of boxes per bucket */
+    int bm[PINN_MAX_INPUTS];
+    double blo[PINN_MAX_INPUTS], bh[PINN_MAX_INPUTS];
+    int *bstart, *bitem;
+    int max_cover;
+    pinn_window window;
+    pinn_window_fn window_fn;
+    void *window_ctx;
+    unsigned char *state;                 /* [J] pinn_subnet_state */
+} pinn_subnets;
+
+void pinn_subnets_free(pinn_subnets *sn);
+/* graph.c, for builders outside it: append a copy of *nd (returns its id or -1); record msg as the
+ * graph's first error (returns -1). */
+int pinn_graph_push_node(pinn_graph *g, const pinn_node *nd);
+int pinn_graph_fail(pinn_graph *g, const char *msg);
+/* Instances covering point xp (strictly inside the support), any state, increasing; at most cap. */
+int pinn_subnets_locate(const pinn_subnets *sn, const pinn_real *xp, int *inst, int cap);
+
+/* Per-tape state of one op (subnets_tape.c): block pairs, groups, nested tapes over one arena. */
+typedef struct pinn_subnets_tape pinn_subnets_tape;
+pinn_status pinn_subnets_tape_init(pinn_subnets_tape **out, const pinn_subnets *sn, const pinn_plan *plan, int nmax,
+                                   pinn_error *err);
+void pinn_subnets_tape_free(pinn_subnets_tape *st);
+size_t pinn_subnets_tape_bytes(const pinn_subnets_tape *st);
+/* z[S][n][w] from the op input jet x[S][n][dx]; P the flat parameters. */
+void pinn_subnets_forward(pinn_subnets_tape *st, const pinn_pass *ps, const pinn_real *P, const pinn_real *x,
+                          pinn_real *z);
+/* Accumulates into G the gradient of the adjoint gz[S][n][w] of the last forward pass. */
+void pinn_subnets_backward(pinn_subnets_tape *st, const pinn_pass *ps, const pinn_real *P, pinn_real *G,
+                           const pinn_real *gz);
+
+/* Tapes without memory of their own (tape.c), for the nested passes: bind lays out the buffers of n
+ * points at mem (pinn_tape_reals_per_point(g, plan) * n reals); the plan may have more inputs than
+ * the graph (the input jet is written by the caller, not built from coordinates). */
+size_t pinn_tape_reals_per_point(const pinn_graph *g, const pinn_plan *plan);
+pinn_status pinn_tape_init_view(pinn_tape **out, const pinn_graph *g, const pinn_plan *plan, pinn_error *err);
+void pinn_tape_bind(pinn_tape *t, pinn_real *mem, int n);
+/* The input jet [S][n][n_inputs] of a bound tape, to fill before pinn_tape_forward_jet. */
+pinn_real *pinn_tape_input_jet(pinn_tape *t);
+/* Forward pass over the bound points from the input jet already in place. */
+void pinn_tape_forward_jet(pinn_tape *t, const pinn_real *params);
 
 #endif

@@ -20,6 +20,8 @@ struct pinn_tape {
     size_t bytes;
     pinn_jetbuf *buf;    /* per node */
     unsigned char *live; /* per node: the adjoint holds this pass's values (else it reads as 0) */
+    pinn_subnets_tape **ext; /* per node: the state of a point-subset op (NULL otherwise) */
+    int view;                /* buffers bound from outside (pinn_tape_bind); mem is not owned */
 };
 
 /* aux entries per point and column a node needs (UNARY: f^(0..K+1)). */
@@ -43,13 +45,14 @@ pinn_status pinn_tape_init(pinn_tape **out, const pinn_graph *g, const pinn_plan
     t->gemm = -1;
     t->buf = calloc((size_t)g->n_nodes, sizeof *t->buf);
     t->live = calloc((size_t)g->n_nodes, 1);
+    t->ext = calloc((size_t)g->n_nodes, sizeof *t->ext);
     size_t total = 0, S = (size_t)plan->S;
     for (int i = 0; i < g->n_nodes; i++) {
         size_t per = (size_t)nmax * (size_t)g->nodes[i].w;
         total += 2 * S * per + aux_per(&g->nodes[i], plan) * per;
     }
     t->mem = malloc(sizeof(pinn_real) * (total ? total : 1));
-    if (!t->buf || !t->live || !t->mem) {
+    if (!t->buf || !t->live || !t->ext || !t->mem) {
         pinn_tape_free(t);
         return pinn_error_set(err, PINN_ERR_NOMEM, "tape: out of memory (%zu reals)", total);
     }
@@ -65,13 +68,74 @@ pinn_status pinn_tape_init(pinn_tape **out, const pinn_graph *g, const pinn_plan
         off += aux_per(&g->nodes[i], plan) * per;
     }
     memset(t->mem, 0, t->bytes);
+    for (int i = 0; i < g->n_nodes; i++) {
+        if (g->nodes[i].op != PINN_OP_SUBNETS) continue;
+        st = pinn_subnets_tape_init(&t->ext[i], g->subnets[g->nodes[i].sn], plan, nmax, err);
+        if (st != PINN_OK) {
+            pinn_tape_free(t);
+            return st;
+        }
+        t->bytes += pinn_subnets_tape_bytes(t->ext[i]);
+    }
     *out = t;
     return PINN_OK;
 }
 
+size_t pinn_tape_reals_per_point(const pinn_graph *g, const pinn_plan *plan) {
+    size_t total = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        total += (2 * (size_t)plan->S + aux_per(&g->nodes[i], plan)) * (size_t)g->nodes[i].w;
+    return total;
+}
+
+/* A tape whose buffers are laid out by pinn_tape_bind; no point-subset ops inside. */
+pinn_status pinn_tape_init_view(pinn_tape **out, const pinn_graph *g, const pinn_plan *plan, pinn_error *err) {
+    *out = NULL;
+    pinn_status st = pinn_graph_status(g, err);
+    if (st != PINN_OK) return st;
+    if (g->n_subnets) return pinn_error_set(err, PINN_ERR_INVALID, "tape: point-subset ops do not nest");
+    pinn_tape *t = calloc(1, sizeof *t);
+    if (!t) return pinn_error_set(err, PINN_ERR_NOMEM, "tape: out of memory");
+    t->g = g;
+    t->plan = plan;
+    t->view = 1;
+    t->buf = calloc((size_t)g->n_nodes, sizeof *t->buf);
+    t->live = calloc((size_t)g->n_nodes, 1);
+    t->ext = calloc((size_t)g->n_nodes, sizeof *t->ext);
+    if (!t->buf || !t->live || !t->ext) {
+        pinn_tape_free(t);
+        return pinn_error_set(err, PINN_ERR_NOMEM, "tape: out of memory");
+    }
+    t->bytes = sizeof *t + (sizeof *t->buf + 1 + sizeof *t->ext) * (size_t)g->n_nodes;
+    *out = t;
+    return PINN_OK;
+}
+
+/* Same layout as pinn_tape_init's, for n points starting at mem. */
+void pinn_tape_bind(pinn_tape *t, pinn_real *mem, int n) {
+    const pinn_graph *g = t->g;
+    size_t off = 0, S = (size_t)t->plan->S;
+    t->mem = mem;
+    t->nmax = t->n = n;
+    for (int i = 0; i < g->n_nodes; i++) {
+        size_t per = (size_t)n * (size_t)g->nodes[i].w;
+        t->buf[i].v = mem + off;
+        off += S * per;
+        t->buf[i].g = mem + off;
+        off += S * per;
+        t->buf[i].aux = mem + off;
+        off += aux_per(&g->nodes[i], t->plan) * per;
+    }
+}
+
+pinn_real *pinn_tape_input_jet(pinn_tape *t) { return t->buf[0].v; }
+
 void pinn_tape_free(pinn_tape *t) {
     if (!t) return;
-    free(t->mem);
+    if (t->ext)
+        for (int i = 0; i < t->g->n_nodes; i++) pinn_subnets_tape_free(t->ext[i]);
+    free(t->ext);
+    if (!t->view) free(t->mem);
     free(t->buf);
     free(t->live);
     free(t);
@@ -245,14 +309,13 @@ static void input_forward(const pinn_tape *t, const pinn_real *x, pinn_real *v) 
     }
 }
 
-void pinn_tape_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int n) {
+/* Nodes from `first` on, over t->n points (node 0 builds the input jet from x). */
+static void run_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int first) {
     const pinn_graph *g = t->g;
     const pinn_plan *pl = t->plan;
-    int S = pl->S;
-    t->n = n < t->nmax ? n : t->nmax;
-    n = t->n;
+    int S = pl->S, n = t->n;
     pinn_pass ps = {pl, S, n, t->general};
-    for (int i = 0; i < g->n_nodes; i++) {
+    for (int i = first; i < g->n_nodes; i++) {
         const pinn_node *nd = &g->nodes[i];
         pinn_jetbuf *z = &t->buf[i];
         const pinn_jetbuf *A = nd->a >= 0 ? &t->buf[nd->a] : NULL, *B = nd->b >= 0 ? &t->buf[nd->b] : NULL;
@@ -306,10 +369,18 @@ void pinn_tape_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int
                 memcpy(z->v + r * w + wa, B->v + r * wb, sizeof(pinn_real) * (size_t)wb);
             }
             break;
+        case PINN_OP_SUBNETS: pinn_subnets_forward(t->ext[i], &ps, P, A->v, z->v); break;
         case PINN_OP_COUNT: break;
         }
     }
 }
+
+void pinn_tape_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int n) {
+    t->n = n < t->nmax ? n : t->nmax;
+    run_forward(t, P, x, 0);
+}
+
+void pinn_tape_forward_jet(pinn_tape *t, const pinn_real *P) { run_forward(t, P, NULL, 1); }
 
 void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
     const pinn_graph *g = t->g;
@@ -377,6 +448,7 @@ void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
                     for (int j = 0; j < wb; j++) gb[r * wb + j] += z->g[r * w + wa + j];
             }
             break;
+        case PINN_OP_SUBNETS: pinn_subnets_backward(t->ext[i], &ps, P, G, z->g); break;
         case PINN_OP_COUNT: break;
         }
     }
