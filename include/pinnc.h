@@ -24,5 +24,6 @@
 #include "pinnc/train.h"
 #include "pinnc/objective.h"
 #include "pinnc/weighting.h"
+#include "pinnc/solve.h"
 
 #endif
