@@ -24,6 +24,7 @@ typedef enum pinn_status {
     PINN_ERR_PARSE,       /* text (expression, YAML, CSV) could not be parsed */
     PINN_ERR_NUMERIC,     /* a numerical failure: NaN, breakdown, no convergence */
     PINN_ERR_UNSUPPORTED, /* valid request that this build does not support */
+    PINN_ERR_INTERRUPTED, /* stopped on request (a signal); the state was saved */
     PINN_STATUS_COUNT
 } pinn_status;
 

@@ -128,9 +128,14 @@ void pinn_trainer_free(pinn_trainer *t);
 pinn_status pinn_trainer_train(pinn_trainer *t, const char *run_dir, int resume, pinn_progress_fn progress,
                                void *ctx, pinn_error *err);
 
-/* pinn_trainer_train with force: resume from a checkpoint whose problem fingerprint differs (the
- * sizes must still agree). */
-pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *run_dir, int resume, int force,
+/* How pinn_trainer_train_opts runs. */
+typedef struct pinn_run_opts {
+    int resume;                 /* continue from run_dir/checkpoint.bin (checkpoint.prev if it is damaged) */
+    int force;                  /* load a checkpoint whose problem fingerprint differs (sizes must agree) */
+    volatile const int *stop;   /* when it becomes nonzero (e.g. set by a signal handler), the run writes a
+                                 * checkpoint after the current step and returns PINN_ERR_INTERRUPTED */
+} pinn_run_opts;
+pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *run_dir, const pinn_run_opts *opts,
                                     pinn_progress_fn progress, void *ctx, pinn_error *err);
 
 /* The resolved problem the trainer was built from (model and phase sections resolved). */

@@ -13,6 +13,7 @@ static const char *const status_names[PINN_STATUS_COUNT] = {
     [PINN_ERR_PARSE] = "parse error",
     [PINN_ERR_NUMERIC] = "numerical failure",
     [PINN_ERR_UNSUPPORTED] = "unsupported",
+    [PINN_ERR_INTERRUPTED] = "interrupted",
 };
 
 /* Returns a static name for s; "unknown status" for values out of range. */

@@ -11,6 +11,7 @@
 
 typedef struct run_obs {
     const char *dir;
+    volatile const int *stop;
     FILE *hist;
     pinn_progress_fn progress;
     void *progress_ctx;
@@ -86,9 +87,14 @@ static pinn_status on_event(void *ctx, pinn_trainer *t, pinn_event ev, const pin
     const pinn_weighting_file *wf = &v.problem->train.weighting;
     pinn_status st = PINN_OK;
     switch (ev) {
-    case PINN_EVENT_STEP: /* gradient histograms at the chosen Adam epochs */
+    case PINN_EVENT_STEP: /* gradient histograms at the chosen Adam epochs; a requested stop */
         for (int h = 0; o->dir && h < wf->n_hist && !st; h++)
             if (!strcmp(p->phase, "adam") && wf->hist_epochs[h] == p->step - 1) st = pinn_run_write_histograms(t, o->dir, p->step - 1, err);
+        if (!st && o->stop && *o->stop) {
+            if (o->dir && (st = pinn_run_checkpoint_write(t, o->dir, err))) break;
+            st = pinn_error_set(err, PINN_ERR_INTERRUPTED, "interrupted at step %ld%s%s; pinnc train --resume continues",
+                                p->step, o->dir ? ": checkpoint written to " : "", o->dir ? o->dir : "");
+        }
         break;
     case PINN_EVENT_LOG:
         history_row(o->hist, p, v.n_fields, v.rel);
@@ -107,12 +113,14 @@ static pinn_status on_event(void *ctx, pinn_trainer *t, pinn_event ev, const pin
 
 pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pinn_progress_fn fn, void *ctx,
                                pinn_error *err) {
-    return pinn_trainer_train_opts(t, dir, resume, 0, fn, ctx, err);
+    pinn_run_opts ro = {resume, 0, NULL};
+    return pinn_trainer_train_opts(t, dir, &ro, fn, ctx, err);
 }
 
-pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *dir, int resume, int force, pinn_progress_fn fn, void *ctx,
-                                    pinn_error *err) {
-    run_obs o = {dir, NULL, fn, ctx};
+pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *dir, const pinn_run_opts *ro, pinn_progress_fn fn,
+                                    void *ctx, pinn_error *err) {
+    int resume = ro && ro->resume, force = ro && ro->force;
+    run_obs o = {dir, ro ? ro->stop : NULL, NULL, fn, ctx};
     /* the reference first: a problem with it is reported before any training */
     pinn_status st = pinn_trainer_compute_reference(t, err);
     if (st) return st;
