@@ -20,5 +20,6 @@
 #include "pinnc/problem.h"
 #include "pinnc/train.h"
 #include "pinnc/weighting.h"
+#include "pinnc/report.h"
 
 #endif
