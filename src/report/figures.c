@@ -250,9 +250,10 @@ static pinn_status heatmaps(const rp_run *r, rp_figset *fs, pinn_error *err) {
                     u[iy] = src[grid_index(r, idx) * (size_t)r->nf + (size_t)f];
                 }
                 plot_series *ps = &g->fig.series[g->fig.n_series++];
-                ps->x = y, ps->y = u, ps->n = ny, ps->color = q;
-                ps->dash = kind, ps->width = kind ? 2.0 : 3.2;
-                snprintf(ps->label, sizeof ps->label, "%s = %.3g, %s", r->coord[s.h], hv, kind ? "PINN" : "reference");
+                ps->x = y, ps->y = u, ps->n = ny, ps->color = kind ? -1 : q;
+                ps->dash = kind, ps->width = kind ? 1.8 : 4.0;
+                if (!kind) snprintf(ps->label, sizeof ps->label, "reference, %s = %.3g", r->coord[s.h], hv);
+                else if (q == 2) snprintf(ps->label, sizeof ps->label, "PINN");
             }
             size_t l = strlen(at);
             snprintf(at + l, sizeof at - l, "%s%.3g", q ? ", " : "", hv);
@@ -262,7 +263,7 @@ static pinn_status heatmaps(const rp_run *r, rp_figset *fs, pinn_error *err) {
         snprintf(g->fig.ylabel, sizeof g->fig.ylabel, "%s", r->field[f]);
         g->fig.area_w = 460, g->fig.area_h = 280;
         snprintf(g->caption, sizeof g->caption,
-                 "Slices of %s at %s = %s: reference (solid, thick) and PINN (dashed).", r->field[f], r->coord[s.h], at);
+                 "Slices of %s at %s = %s: reference (thick, coloured) and PINN (dashed, black).", r->field[f], r->coord[s.h], at);
     }
     return PINN_OK;
 }

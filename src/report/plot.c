@@ -15,7 +15,7 @@
 unsigned plot_palette(int i) {
     static const unsigned pal[10] = {0x1f77b4, 0xd62728, 0x2ca02c, 0xff7f0e, 0x9467bd,
                                      0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
-    return pal[((i % 10) + 10) % 10];
+    return i < 0 ? 0x111111 : pal[i % 10];
 }
 
 /* Piecewise-linear interpolation between n control colours. */
@@ -264,6 +264,7 @@ static pinn_status draw_series(const plot_figure *f, const layout *L, const plot
         for (size_t i = 0; i <= ps->n; i++) {
             int ok = i < ps->n && isfinite(ps->x[i]) && isfinite(ps->y[i]) && !(f->logx && ps->x[i] <= 0) &&
                      !(f->logy && ps->y[i] <= 0);
+            if (i < ps->n && isfinite(ps->x[i]) && isnan(ps->y[i])) continue; /* a missing value: join over it */
             if (ok) {
                 xy[2 * m] = map_x(f, L, ps->x[i]), xy[2 * m + 1] = map_y(f, L, ps->y[i]);
                 m++;

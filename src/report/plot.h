@@ -18,7 +18,7 @@ typedef struct plot_series {
     const double *x, *y; /* n points; non-finite (or, on a log axis, non-positive) values break the line */
     size_t n;
     char label[80];
-    int color;           /* index into the palette (plot_palette) */
+    int color;           /* index into the palette (plot_palette; negative: near-black) */
     int dash;            /* 0 solid, 1 dashed, 2 dotted */
     double width;        /* line width in pixels (0: 1.6) */
     int markers;         /* 1: draw a dot at every point */
@@ -64,7 +64,7 @@ typedef struct plot_backend {
     void (*end)(void *ctx);
 } plot_backend;
 
-/* Colour i of the line palette (ten distinct colours, repeating). */
+/* Colour i of the line palette (ten distinct colours, repeating); i < 0: near-black. */
 unsigned plot_palette(int i);
 /* Colour of t in [0, 1] in a colour map. */
 unsigned plot_cmap_color(plot_cmap m, double t);
