@@ -187,7 +187,15 @@ static pinn_status heatmaps(const rp_run *r, rp_figset *fs, pinn_error *err) {
         aw = fmax(160, wx * sc), ah = fmax(160, wy * sc);
     }
     static const char *const kind_name[3] = {"solution", "reference", "error"};
-    for (int f = 0; f < r->nf; f++)
+    for (int f = 0; f < r->nf; f++) {
+        double vmin = INFINITY, vmax = -INFINITY; /* one colour range for solution and reference */
+        for (int kind = 0; kind < 2; kind++) {
+            const double *src = kind == 0 ? r->sol : r->ref;
+            for (size_t k = 0; src && k < r->n; k++) {
+                double v = src[k * (size_t)r->nf + (size_t)f];
+                if (isfinite(v)) vmin = fmin(vmin, v), vmax = fmax(vmax, v);
+            }
+        }
         for (int kind = 0; kind < 3; kind++) {
             const double *src = kind == 0 ? r->sol : kind == 1 ? r->ref : r->err;
             if (!src) continue;
@@ -210,6 +218,7 @@ static pinn_status heatmaps(const rp_run *r, rp_figset *fs, pinn_error *err) {
             hm->v = v, hm->nx = nx, hm->ny = ny;
             hm->x0 = r->lo[s.h], hm->x1 = r->hi[s.h], hm->y0 = r->lo[s.v], hm->y1 = r->hi[s.v];
             hm->cmap = kind == 2 ? PLOT_CMAP_DIVERGING : PLOT_CMAP_VIRIDIS;
+            if (kind < 2) hm->vmin = vmin, hm->vmax = vmax;
             snprintf(hm->cbar_label, sizeof hm->cbar_label, "%s%s", kind == 2 ? "error in " : "", r->field[f]);
             g->fig.heat = hm;
             g->fig.area_w = aw, g->fig.area_h = ah;
@@ -220,6 +229,7 @@ static pinn_status heatmaps(const rp_run *r, rp_figset *fs, pinn_error *err) {
             snprintf(g->caption, sizeof g->caption, "%s of %s on the %zu x %zu evaluation grid%s%s.", what[kind], r->field[f],
                      nx, ny, s.where, r->time == s.h ? " (time horizontal)" : "");
         }
+    }
     /* slices at three values of the horizontal coordinate, against the reference */
     if (!r->sol || !r->ref || nx < 4) return PINN_OK;
     static const double frac[3] = {0.25, 0.5, 0.75};

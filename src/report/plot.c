@@ -62,7 +62,7 @@ int plot_ticks(double lo, double hi, int logscale, int target, double *ticks, in
     if (!(hi > lo)) return 0;
     if (logscale) {
         int a = (int)ceil(log10(lo) - 1e-9), b = (int)floor(log10(hi) + 1e-9);
-        if (b - a + 1 >= 2) {
+        if (b - a + 1 >= 3) {
             int stride = (b - a + 1 + target - 1) / target;
             if (stride < 1) stride = 1;
             for (int k = a; k <= b && n < max; k++)
@@ -165,6 +165,7 @@ static void heat_range(const plot_heatmap *h, double *lo, double *hi) {
             if (h->v[k] > *hi) *hi = h->v[k];
         }
     if (!(*lo <= *hi)) *lo = 0, *hi = 1;
+    if (h->vmin < h->vmax) *lo = h->vmin, *hi = h->vmax;
     if (h->cmap == PLOT_CMAP_DIVERGING) {
         double m = fmax(fabs(*lo), fabs(*hi));
         *lo = -m, *hi = m;

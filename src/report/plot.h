@@ -32,6 +32,7 @@ typedef struct plot_heatmap {
     double x0, x1, y0, y1; /* coordinates of the first and last column / row centres */
     plot_cmap cmap;      /* DIVERGING: range [-m, m] with m = max |v| */
     char cbar_label[80];
+    double vmin, vmax;   /* colour range when vmin < vmax (e.g. shared by solution and reference) */
 } plot_heatmap;
 
 typedef struct plot_figure {

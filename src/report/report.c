@@ -46,6 +46,14 @@ static const char *const css =
     "figcaption{font-size:.85em;color:#555;max-width:640px}img{display:block;max-width:100%;height:auto}"
     ".meta{color:#666}.cols{display:flex;flex-wrap:wrap;gap:2em}\n";
 
+/* A self-check the browser test reads back (tests/report_browser.py): after loading, the body
+ * carries the number of images, of images decoded, and of errors seen. */
+static const char *const self_check =
+    "(function(){var n=0;window.addEventListener('error',function(){n++;},true);"
+    "window.addEventListener('load',function(){var im=document.images,ok=0;"
+    "for(var i=0;i<im.length;i++)if(im[i].complete&&im[i].naturalWidth>0)ok++;var b=document.body;"
+    "b.setAttribute('data-images',im.length);b.setAttribute('data-images-loaded',ok);b.setAttribute('data-errors',n);});})();";
+
 /* The problem section: domain, fields, equations, conditions, model, training, reference. */
 static void problem_section(rp_buf *h, const rp_run *r) {
     const pinn_problem *p = r->prob;
@@ -269,7 +277,8 @@ pinn_status pinn_report_write(const char *run_dir, pinn_error *err) {
     const char *title = r.title[0] ? r.title : "pinnc run";
     rp_buf_puts(&h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>");
     rp_buf_xml(&h, title);
-    rp_buf_printf(&h, " \xe2\x80\x94 pinnc report</title>\n<style>%s</style></head>\n<body>\n<h1>", css);
+    rp_buf_printf(&h, " \xe2\x80\x94 pinnc report</title>\n<style>%s</style>\n<script>%s</script></head>\n<body>\n<h1>", css,
+                  self_check);
     rp_buf_xml(&h, title);
     rp_buf_puts(&h, "</h1>\n<p class=\"meta\">run directory <code>");
     rp_buf_xml(&h, run_dir);
