@@ -33,9 +33,13 @@ pinn_status pinn_report_vtk(const char *run_dir, pinn_error *err);
 pinn_status pinn_report_compare(int n_runs, const char *const *run_dirs, const char *out_dir, char **table,
                                 pinn_error *err);
 
-/* For language bindings: sizeof(pinn_problem) and sizeof(pinn_real) of this build. */
+/* For language bindings: sizeof(pinn_problem) and sizeof(pinn_real) of this build, and a JSON
+ * description of a loaded problem ({"title", "coords", "time", "fields", "params"}) written into
+ * buf (n bytes, NUL-terminated); returns the length it needs (like snprintf).  p is a
+ * (const pinn_problem *), declared void so that this header needs no other. */
 size_t pinn_problem_struct_size(void);
 int pinn_real_size(void);
+size_t pinn_problem_describe(const void *p, char *buf, size_t n);
 
 #ifdef __cplusplus
 }

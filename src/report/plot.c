@@ -96,8 +96,8 @@ void plot_tick_label(double v, double step, int logscale, char *buf, size_t n) {
         snprintf(buf, n, "%.2g", v);
         return;
     }
-    int dec = step > 0 ? (int)ceil(-log10(step) - 1e-9) : 0;
-    if (dec < 0) dec = 0;
+    int dec = 0; /* the decimals the step needs: 0.2 -> 1, 0.25 -> 2 */
+    while (step > 0 && dec < 10 && fabs(step * pow(10, dec) - round(step * pow(10, dec))) > 1e-6 * step * pow(10, dec)) dec++;
     snprintf(buf, n, "%.*f", dec, v == 0 ? 0.0 : v);
 }
 

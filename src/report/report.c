@@ -13,6 +13,38 @@
 size_t pinn_problem_struct_size(void) { return sizeof(pinn_problem); }
 int pinn_real_size(void) { return (int)sizeof(pinn_real); }
 
+static void json_list(rp_buf *b, int n, const char *names, size_t stride) {
+    rp_buf_puts(b, "[");
+    for (int i = 0; i < n; i++) {
+        rp_buf_puts(b, i ? ", \"" : "\"");
+        rp_buf_puts(b, names + (size_t)i * stride); /* names are identifiers: nothing to escape */
+        rp_buf_puts(b, "\"");
+    }
+    rp_buf_puts(b, "]");
+}
+
+size_t pinn_problem_describe(const void *pv, char *buf, size_t n) {
+    const pinn_problem *p = pv;
+    rp_buf b;
+    rp_buf_init(&b);
+    rp_buf_puts(&b, "{\"title\": \"");
+    for (const char *c = p->title; *c; c++) {
+        if (*c == '"' || *c == '\\') rp_buf_put(&b, "\\", 1);
+        if ((unsigned char)*c >= 0x20) rp_buf_put(&b, c, 1);
+    }
+    rp_buf_puts(&b, "\", \"coords\": ");
+    json_list(&b, p->domain.d, p->domain.coord[0], PINN_NAME_MAX);
+    rp_buf_printf(&b, ", \"time\": %d, \"fields\": ", p->domain.time);
+    json_list(&b, p->n_fields, p->fields[0], PINN_NAME_MAX);
+    rp_buf_puts(&b, ", \"params\": ");
+    json_list(&b, p->n_params, p->params[0].name, sizeof p->params[0]);
+    rp_buf_puts(&b, "}");
+    size_t len = b.oom ? 0 : b.len;
+    if (buf && n) snprintf(buf, n, "%s", b.data && !b.oom ? b.data : "");
+    rp_buf_free(&b);
+    return len;
+}
+
 /* "%.*g" of v, or an en dash for NaN/missing. */
 static const char *num(char *buf, size_t n, double v, int digits) {
     if (!isfinite(v)) snprintf(buf, n, "\xe2\x80\x93");
