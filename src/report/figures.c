@@ -268,12 +268,12 @@ static pinn_status heatmaps(const rp_run *r, rp_figset *fs, pinn_error *err) {
             size_t l = strlen(at);
             snprintf(at + l, sizeof at - l, "%s%.3g", q ? ", " : "", hv);
         }
-        snprintf(g->fig.title, sizeof g->fig.title, "%s at %s = %s%s", r->field[f], r->coord[s.h], at, s.where);
+        snprintf(g->fig.title, sizeof g->fig.title, "%.31s at %.31s = %.60s%.60s", r->field[f], r->coord[s.h], at, s.where);
         snprintf(g->fig.xlabel, sizeof g->fig.xlabel, "%s", r->coord[s.v]);
         snprintf(g->fig.ylabel, sizeof g->fig.ylabel, "%s", r->field[f]);
         g->fig.area_w = 460, g->fig.area_h = 280;
         snprintf(g->caption, sizeof g->caption,
-                 "Slices of %s at %s = %s: reference (thick, coloured) and PINN (dashed, black).", r->field[f], r->coord[s.h], at);
+                 "Slices of %.31s at %.31s = %.60s: reference (thick, coloured) and PINN (dashed, black).", r->field[f], r->coord[s.h], at);
     }
     return PINN_OK;
 }
