@@ -23,7 +23,7 @@ test: build
 test-sanitize: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPINN_SANITIZE=ON $(CMAKE_FLAGS)
 	@cmake --build build-asan -j $(JOBS)
-	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 PINN_TEST_QUICK=1 ctest --output-on-failure -j $(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 PINN_TEST_QUICK=1 ctest --output-on-failure -j $(JOBS)
 
 # pinn_real = float: the whole suite with single-precision tolerances (tests/check.h)
 test-float32: deps

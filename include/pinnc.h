@@ -25,5 +25,6 @@
 #include "pinnc/objective.h"
 #include "pinnc/weighting.h"
 #include "pinnc/solve.h"
+#include "pinnc/report.h"
 
 #endif

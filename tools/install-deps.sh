@@ -2,7 +2,7 @@
 # install-deps.sh - make sure the Debian packages pinnc builds with are present.
 # Installs what is missing with apt-get when run as root; otherwise says what to install.
 set -e
-PKGS="build-essential cmake pkg-config libopenblas-dev liblapacke-dev libyaml-dev zlib1g-dev"
+PKGS="build-essential cmake pkg-config libopenblas-dev liblapacke-dev libyaml-dev zlib1g-dev libcairo2-dev python3 python3-numpy"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

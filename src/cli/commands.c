@@ -136,6 +136,7 @@ int cli_train(int argc, char **argv) {
     if (pinn_trainer_evaluate(t, rel, &err) == PINN_OK)
         for (int f = 0; f < p->n_fields; f++) printf("%s: relative L2 error %.3e\n", p->fields[f], rel[f]);
     printf("run written to %s\n", out);
+    cli_write_report(out, 0);
     pinn_trainer_free(t);
     free(p);
     return 0;
@@ -296,4 +297,69 @@ int cli_reference(int argc, char **argv) {
     pinn_trainer_free(t);
     free(p);
     return ret;
+}
+
+static const char *const report_help =
+    "usage: pinnc report RUN [--quiet]\n"
+    "Rebuild RUN/report.html (one self-contained page: the problem, settings, results, timing and\n"
+    "the figures), the figures under RUN/figures/ (.svg, and .png when built with cairo) and the\n"
+    "VTK files for ParaView (RUN/fields.vti, or RUN/fields.pvd with RUN/vtk/*.vti for a time series)\n"
+    "from the files of the run directory.\n";
+
+/* Writes the report and the VTK files of a run directory; 0 on success (VTK is skipped quietly
+ * for grids it cannot represent). */
+int cli_write_report(const char *dir, int quiet) {
+    pinn_error err;
+    if (pinn_report_write(dir, &err) != PINN_OK) {
+        fprintf(stderr, "pinnc: report: %s\n", err.msg);
+        return 1;
+    }
+    pinn_status st = pinn_report_vtk(dir, &err);
+    if (st != PINN_OK && st != PINN_ERR_UNSUPPORTED) {
+        fprintf(stderr, "pinnc: vtk: %s\n", err.msg);
+        return 1;
+    }
+    if (!quiet) printf("report written to %s/report.html\n", dir);
+    return 0;
+}
+
+int cli_report(int argc, char **argv) {
+    opts o;
+    int rc = parse(argc, argv, &o, "report", report_help);
+    return rc ? rc : cli_write_report(o.file, o.quiet);
+}
+
+static const char *const compare_help =
+    "usage: pinnc compare RUN... [--out DIR]\n"
+    "Print a table of the runs' errors, epochs, parameter counts and times, and write DIR/compare.html\n"
+    "with the table and the loss and error curves overlaid (DIR/compare_loss.svg, compare_error.svg,\n"
+    "and .png when built with cairo; default DIR: runs/compare).\n";
+
+int cli_compare(int argc, char **argv) {
+    const char *runs[32], *out = "runs/compare";
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(compare_help, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "pinnc compare: unknown option '%s'\n%s", argv[i], compare_help);
+            return 2;
+        } else if (n < 32) runs[n++] = argv[i];
+    }
+    if (!n) {
+        fprintf(stderr, "pinnc compare: missing RUN\n%s", compare_help);
+        return 2;
+    }
+    pinn_error err;
+    char *table = NULL;
+    if (pinn_report_compare(n, runs, out, &table, &err) != PINN_OK) {
+        fprintf(stderr, "pinnc: compare: %s\n", err.msg);
+        return 1;
+    }
+    fputs(table, stdout);
+    printf("comparison written to %s/compare.html\n", out);
+    free(table);
+    return 0;
 }

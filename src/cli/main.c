@@ -12,6 +12,8 @@ static const char *const usage =
     "  eval RUN        evaluate a trained run at points from a CSV file\n"
     "  check FILE      validate FILE and print the resolved problem, plans and parameter count\n"
     "  reference FILE  run only the reference solver of FILE and write its solution\n"
+    "  report RUN      rebuild report.html, the figures and the VTK files of a run directory\n"
+    "  compare RUN...  a table and overlaid loss curves of several runs\n"
     "\n"
     "`pinnc <command> --help` describes a command's options.  See docs/problem-file.md.\n";
 
@@ -28,6 +30,8 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "eval")) return cli_eval(argc - 1, argv + 1);
     if (!strcmp(argv[1], "check")) return cli_check(argc - 1, argv + 1);
     if (!strcmp(argv[1], "reference")) return cli_reference(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "report")) return cli_report(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "compare")) return cli_compare(argc - 1, argv + 1);
     fprintf(stderr, "pinnc: unknown command '%s'\n%s", argv[1], usage);
     return 2;
 }

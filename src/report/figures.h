@@ -1,0 +1,35 @@
+/* figures.h - the figures of one run, built from its files (run.h): training curves (loss per
+ * term, error against epoch, weights, gradient norms), heatmaps of solution, reference and error
+ * with time on the horizontal axis, slices against the reference, 1-D solution plots. */
+#ifndef PINN_REPORT_FIGURES_H
+#define PINN_REPORT_FIGURES_H
+
+#include "report/plot.h"
+#include "report/run.h"
+
+typedef struct rp_fig {
+    char name[64];       /* file stem under figures/: "loss", "solution_u", ... */
+    char caption[300];
+    int group;           /* 0 training, 1 fields, 2 slices */
+    char alias[64];      /* heatmaps: the run-directory picture it replaces ("solution.png"), or "" */
+    plot_figure fig;
+    plot_heatmap heat;
+    double *own[2 * PLOT_MAX_SERIES + 2]; /* arrays the figure points into */
+    int n_own;
+} rp_fig;
+
+typedef struct rp_figset {
+    rp_fig **f;
+    int n, cap;
+} rp_figset;
+
+/* Build every figure the run's files allow. */
+pinn_status rp_figures_build(const rp_run *r, rp_figset *fs, pinn_error *err);
+void rp_figures_free(rp_figset *fs);
+
+/* Add an empty figure to fs (owned by fs); NULL when out of memory. */
+rp_fig *rp_figset_add(rp_figset *fs, const char *name, int group);
+/* A copy of column c of the history (owned by fig); NULL when out of memory. */
+double *rp_fig_column(rp_fig *fig, const rp_history *h, long c);
+
+#endif
