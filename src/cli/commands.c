@@ -136,7 +136,7 @@ int cli_train(int argc, char **argv) {
     if (pinn_trainer_evaluate(t, rel, &err) == PINN_OK)
         for (int f = 0; f < p->n_fields; f++) printf("%s: relative L2 error %.3e\n", p->fields[f], rel[f]);
     printf("run written to %s\n", out);
-    cli_write_report(out, 0);
+    if (!o.quiet) printf("report written to %s/report.html\n", out); /* by the run layer */
     pinn_trainer_free(t);
     free(p);
     return 0;

@@ -60,6 +60,26 @@ static void row(rp_buf *h, const char *key, const char *val) {
     rp_buf_puts(h, "</td></tr>\n");
 }
 
+/* A configuration node on one line: a scalar's text, [a, b, ...], {k: v, ...}. */
+static void cfg_flat(const pinn_cfg *c, int node, char *b, size_t size) {
+    size_t o = 0;
+    b[0] = '\0';
+    int type = pinn_cfg_type_of(c, node);
+    if (type == PINN_CFG_SCALAR) {
+        snprintf(b, size, "%s", pinn_cfg_text(c, node));
+        return;
+    }
+    o += (size_t)snprintf(b + o, size - o, type == PINN_CFG_SEQ ? "[" : "{");
+    for (int i = 0; i < pinn_cfg_count(c, node) && o < size; i++) {
+        int it = pinn_cfg_item(c, node, i);
+        char sub[256];
+        cfg_flat(c, it, sub, sizeof sub);
+        if (type == PINN_CFG_MAP) o += (size_t)snprintf(b + o, size - o, "%s%s: %s", i ? ", " : "", pinn_cfg_key(c, it), sub);
+        else o += (size_t)snprintf(b + o, size - o, "%s%s", i ? ", " : "", sub);
+    }
+    if (o < size) snprintf(b + o, size - o, type == PINN_CFG_SEQ ? "]" : "}");
+}
+
 static void row_num(rp_buf *h, const char *key, double v, int digits, const char *unit) {
     char b[64], t[96];
     num(b, sizeof b, v, digits);
@@ -137,16 +157,24 @@ static void problem_section(rp_buf *h, const rp_run *r) {
         rp_buf_printf(h, "</code></td><td class=\"n\">%d</td><td class=\"n\">%s</td></tr>\n", q->points, num(t, sizeof t, q->weight, 4));
     }
     rp_buf_puts(h, "</table>\n<h3>Model and training</h3><table>\n");
-    off = (size_t)snprintf(b, sizeof b, "%s, hidden [", pinn_model_kind_to_string(p->model.kind));
-    for (int k = 0; k < p->model.n_hidden; k++) off += (size_t)snprintf(b + off, sizeof b - off, "%s%d", k ? ", " : "", p->model.hidden[k]);
-    snprintf(b + off, sizeof b - off, "], %s%s%s", pinn_fn_to_string(p->model.activation), p->model.residual ? ", residual" : "",
-             p->model.normalize ? ", inputs normalised" : "");
-    row(h, "model", b);
-    for (int f = 0; f < p->n_fields; f++)
-        if (p->model.transform[f][0]) {
-            snprintf(b, sizeof b, "%s = %s", p->fields[f], p->model.transform[f]);
-            row(h, "output transform", b);
+    /* the model section as the kind resolved it: one row per key */
+    row(h, "model", p->model.kind);
+    for (int i = 0; i < pinn_cfg_count(&p->model.cfg, 0); i++) {
+        int node = pinn_cfg_item(&p->model.cfg, 0, i);
+        cfg_flat(&p->model.cfg, node, b, sizeof b);
+        char key[64];
+        snprintf(key, sizeof key, "model.%s", pinn_cfg_key(&p->model.cfg, node));
+        row(h, key, b);
+    }
+    if (p->train.has_phases) {
+        int l = pinn_cfg_find(&p->train.phases, 0, "phases");
+        for (int i = 0; i < pinn_cfg_count(&p->train.phases, l); i++) {
+            char key[32];
+            snprintf(key, sizeof key, "phase %d", i + 1);
+            cfg_flat(&p->train.phases, pinn_cfg_item(&p->train.phases, l, i), b, sizeof b);
+            row(h, key, b);
         }
+    }
     snprintf(b, sizeof b, "%d epochs, lr %s (%s)", p->train.epochs, num(t, sizeof t, p->train.lr, 4), p->train.schedule);
     row(h, "Adam", b);
     snprintf(b, sizeof b, "%d iterations (memory %d)", p->train.lbfgs_iters, p->train.lbfgs_memory);
