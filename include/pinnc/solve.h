@@ -99,6 +99,8 @@ typedef enum pinn_lsq_stop {
     PINN_LSQ_STOP_CONLIM,       /* condition estimate exceeded conlim */
     PINN_LSQ_STOP_MAX_ITER,     /* iteration limit reached */
     PINN_LSQ_STOP_BREAKDOWN,    /* a zero curvature / division by zero (rank-deficient A M) */
+    PINN_LSQ_STOP_STAGNATION,   /* CG: ||(A M)^T r|| fell to 1e-10 of its start and then grew
+                                 * 1e3-fold (rounding level; the best iterate is returned) */
     PINN_LSQ_STOP_COUNT
 } pinn_lsq_stop;
 

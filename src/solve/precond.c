@@ -14,7 +14,7 @@
 
 #define AT(A, lda, i, j) (A)[(size_t)(i) + (size_t)(j) * (size_t)(lda)]
 /* apply M / M^T threaded above this many stored entries */
-#define PC_PAR_ENTRIES 20000
+#define PC_PAR_ENTRIES 100000
 
 struct pinn_precond {
     pinn_precond_kind kind;
