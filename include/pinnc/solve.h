@@ -167,7 +167,9 @@ typedef struct pinn_col_blocks {
 typedef struct pinn_precond_opts {
     pinn_precond_kind kind;
     pinn_col_blocks blocks;  /* for the block kinds; count = 0: one block per column */
-    double sigma;            /* relative drop tolerance of the block kinds (<= 0: 1e-12) */
+    double sigma;            /* relative drop tolerance of the block kinds (<= 0: 1e-8; much
+                              * below 1e-10 the explicit local inverses lose the accuracy that
+                              * A M y needs, see docs/solvers.md) */
 } pinn_precond_opts;
 
 typedef struct pinn_precond pinn_precond;   /* opaque */

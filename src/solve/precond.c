@@ -156,7 +156,7 @@ static pinn_status pc_blocks(pinn_precond *P, const pinn_csr *A, const pinn_prec
                              pinn_error *err) {
     int n = A->cols;
     const pinn_col_blocks *B = &o->blocks;
-    double sigma = o->sigma > 0.0 ? o->sigma : 1e-12;
+    double sigma = o->sigma > 0.0 ? o->sigma : 1e-8;
     if (!A->t_ptr)
         return pinn_error_set(err, PINN_ERR_INVALID,
                               "precond %s: the matrix has no transpose; call pinn_csr_finish first",
