@@ -13,7 +13,7 @@
 #include "pinnc/solve.h"
 
 /* Q (m x n row-major, m >= n) with orthonormal columns: Gram-Schmidt twice on normal deviates. */
-static void su_orthonormal(int m, int n, double *Q, pinn_rng *rng) {
+static inline void su_orthonormal(int m, int n, double *Q, pinn_rng *rng) {
     for (size_t i = 0; i < (size_t)m * n; i++) Q[i] = pinn_rng_normal(rng);
     for (int j = 0; j < n; j++)
         for (int pass = 0; pass < 2; pass++) {
@@ -30,7 +30,7 @@ static void su_orthonormal(int m, int n, double *Q, pinn_rng *rng) {
 }
 
 /* A (m x n row-major) = U diag(sig) V^T; U (m x n) and V (n x n) are returned if non-NULL. */
-static void su_usv(int m, int n, const double *sig, double *A, double *Uout, double *Vout,
+static inline void su_usv(int m, int n, const double *sig, double *A, double *Uout, double *Vout,
                    uint64_t seed) {
     pinn_rng rng;
     pinn_rng_seed(&rng, seed);
@@ -50,7 +50,7 @@ static void su_usv(int m, int n, const double *sig, double *A, double *Uout, dou
 }
 
 /* CSR copy of the nonzeros of dense row-major D (m x n), finished. */
-static pinn_status su_dense_to_csr(int m, int n, const double *D, pinn_csr *A, pinn_error *err) {
+static inline pinn_status su_dense_to_csr(int m, int n, const double *D, pinn_csr *A, pinn_error *err) {
     int64_t nnz = 0;
     for (size_t i = 0; i < (size_t)m * n; i++) nnz += D[i] != 0.0;
     pinn_status st = pinn_csr_init(A, m, n, nnz, err);
@@ -76,7 +76,7 @@ static pinn_status su_dense_to_csr(int m, int n, const double *D, pinn_csr *A, p
  * phi_jk(x) = w_j(x) tanh(a_jk (x - c_j)/h + b_jk) with w_j(x) = cos^2(pi (x-c_j) / (2h)), a ~
  * scale * U(-1,1), b ~ U(-1,1).  Columns of block j are j*K .. j*K+K-1.  b gets f(x) = sin(6 pi x)
  * + x.  Returns the matrix finished; rows are appended block by block. */
-static pinn_status su_elm(int m, int J, int K, double scale, uint64_t seed, pinn_csr *A, double *b,
+static inline pinn_status su_elm(int m, int J, int K, double scale, uint64_t seed, pinn_csr *A, double *b,
                           pinn_error *err) {
     pinn_rng rng;
     pinn_rng_seed(&rng, seed);
@@ -115,7 +115,7 @@ static pinn_status su_elm(int m, int J, int K, double scale, uint64_t seed, pinn
 }
 
 /* ||x - y|| / max(||y||, tiny) */
-static double su_relerr(int n, const double *x, const double *y) {
+static inline double su_relerr(int n, const double *x, const double *y) {
     double d = 0.0, s = 0.0;
     for (int i = 0; i < n; i++) {
         d += (x[i] - y[i]) * (x[i] - y[i]);

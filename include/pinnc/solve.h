@@ -99,6 +99,8 @@ typedef enum pinn_lsq_stop {
     PINN_LSQ_STOP_CONLIM,       /* condition estimate exceeded conlim */
     PINN_LSQ_STOP_MAX_ITER,     /* iteration limit reached */
     PINN_LSQ_STOP_BREAKDOWN,    /* a zero curvature / division by zero (rank-deficient A M) */
+    PINN_LSQ_STOP_STAGNATION,   /* CG: ||(A M)^T r|| fell to 1e-10 of its start and then grew
+                                 * 1e3-fold (rounding level; the best iterate is returned) */
     PINN_LSQ_STOP_COUNT
 } pinn_lsq_stop;
 
@@ -165,7 +167,9 @@ typedef struct pinn_col_blocks {
 typedef struct pinn_precond_opts {
     pinn_precond_kind kind;
     pinn_col_blocks blocks;  /* for the block kinds; count = 0: one block per column */
-    double sigma;            /* relative drop tolerance of the block kinds (<= 0: 1e-12) */
+    double sigma;            /* relative drop tolerance of the block kinds (<= 0: 1e-8; much
+                              * below 1e-10 the explicit local inverses lose the accuracy that
+                              * A M y needs, see docs/solvers.md) */
 } pinn_precond_opts;
 
 typedef struct pinn_precond pinn_precond;   /* opaque */

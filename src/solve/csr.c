@@ -9,8 +9,8 @@
 #include "solve/solve_internal.h"
 
 /* Products and vector kernels thread only above these sizes (below, the fork costs more). */
-#define SV_PAR_NNZ 40000
-#define SV_PAR_VEC 32768
+#define SV_PAR_NNZ 200000
+#define SV_PAR_VEC 200000
 /* Fixed number of chunks of every reduction, independent of the thread count. */
 #define SV_CHUNKS 32
 

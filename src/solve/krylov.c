@@ -165,18 +165,25 @@ pinn_status sv_cg(const pinn_csr *A, const pinn_precond *P, const double *b, dou
                   pinn_error *err) {
     int m = A->rows, n = A->cols, dim = P ? pinn_precond_dim(P) : n;
     int maxit = fixed_iters > 0 ? fixed_iters : o->max_iter;
-    size_t len = (size_t)2 * m + (size_t)4 * dim + (size_t)n + (size_t)4 * maxit + 8;
+    size_t len = (size_t)2 * m + (size_t)5 * dim + (size_t)n + (size_t)4 * maxit + 8;
     double *buf = malloc(len * sizeof *buf);
     const char *name = normal_form ? "cgne" : "cgls";
     if (!buf) return pinn_error_set(err, PINN_ERR_NOMEM, "%s: no memory", name);
     double *r = buf, *q = r + m, *s = q + m, *p = s + dim, *t = p + dim, *y = t + dim;
-    double *xn = y + dim, *al = xn + n, *be = al + maxit, *d = be + maxit, *e = d + maxit;
+    double *ybest = y + dim, *xn = ybest + dim, *al = xn + n, *be = al + maxit, *d = be + maxit, *e = d + maxit;
     kop K = {A, P, xn};
     sv_zero(dim, y);
     sv_copy(m, b, r);
     k_mul_t(&K, r, s);
     sv_copy(dim, s, p);
     double gamma = sv_dot(dim, s, s), bnorm = sv_nrm2(m, b), normest = 0.0;
+    /* rounding guard: the iterate with the smallest ||K^T r|| is kept; once that minimum is at
+     * the rounding level (1e-10 of the start) and ||K^T r|| has grown 1e3-fold above it (noise
+     * amplified: CGLS can diverge there when asked for more than it can attain) the solver stops
+     * and returns the kept iterate */
+    double s0 = sqrt(gamma), sbest = s0;
+    int best_k = 0;
+    sv_zero(dim, ybest);
     out->iterations = 0;
     out->stop = gamma == 0.0 ? PINN_LSQ_STOP_ZERO_RHS : PINN_LSQ_STOP_MAX_ITER;
     int k = 0;
@@ -205,14 +212,24 @@ pinn_status sv_cg(const pinn_csr *A, const pinn_precond *P, const double *b, dou
         k++;
         out->iterations = k;
         if (fixed_iters <= 0) {
-            double rnorm = sv_nrm2(m, r), ynorm = sv_nrm2(dim, y);
+            double rnorm = sv_nrm2(m, r), ynorm = sv_nrm2(dim, y), sn = sqrt(gamma);
+            if (sn <= sbest) {
+                sbest = sn;
+                best_k = k;
+                sv_copy(dim, y, ybest);
+            }
             if (rnorm <= o->btol * bnorm + o->atol * normest * ynorm) out->stop = PINN_LSQ_STOP_RESIDUAL;
-            else if (sqrt(gamma) <= o->atol * normest * rnorm) out->stop = PINN_LSQ_STOP_NORMAL;
+            else if (sn <= o->atol * normest * rnorm) out->stop = PINN_LSQ_STOP_NORMAL;
+            else if (sbest <= 1e-10 * s0 && sn > 1e3 * sbest) out->stop = PINN_LSQ_STOP_STAGNATION;
         }
         sv_xpby(dim, s, beta, p);
     }
     out->norm_est = normest;
     out->cond_est = NAN;
+    if (out->stop == PINN_LSQ_STOP_STAGNATION) {
+        sv_copy(dim, ybest, y);
+        k = best_k > 0 ? best_k : k; /* the coefficients past the best iterate are noise */
+    }
     cg_lanczos_estimate(k, al, be, d, e, &out->norm_est, &out->cond_est);
     if (P) pinn_precond_apply(P, y, x);
     else sv_copy(n, y, x);

@@ -21,6 +21,7 @@ static const char *const stop_names[PINN_LSQ_STOP_COUNT] = {
     [PINN_LSQ_STOP_CONLIM] = "condition limit",
     [PINN_LSQ_STOP_MAX_ITER] = "iteration limit",
     [PINN_LSQ_STOP_BREAKDOWN] = "breakdown",
+    [PINN_LSQ_STOP_STAGNATION] = "stagnation",
 };
 
 const char *pinn_lsq_method_to_string(pinn_lsq_method m) {

@@ -14,7 +14,7 @@
 
 #define AT(A, lda, i, j) (A)[(size_t)(i) + (size_t)(j) * (size_t)(lda)]
 /* apply M / M^T threaded above this many stored entries */
-#define PC_PAR_ENTRIES 20000
+#define PC_PAR_ENTRIES 100000
 
 struct pinn_precond {
     pinn_precond_kind kind;
@@ -156,7 +156,7 @@ static pinn_status pc_blocks(pinn_precond *P, const pinn_csr *A, const pinn_prec
                              pinn_error *err) {
     int n = A->cols;
     const pinn_col_blocks *B = &o->blocks;
-    double sigma = o->sigma > 0.0 ? o->sigma : 1e-12;
+    double sigma = o->sigma > 0.0 ? o->sigma : 1e-8;
     if (!A->t_ptr)
         return pinn_error_set(err, PINN_ERR_INVALID,
                               "precond %s: the matrix has no transpose; call pinn_csr_finish first",
@@ -165,13 +165,13 @@ static pinn_status pc_blocks(pinn_precond *P, const pinn_csr *A, const pinn_prec
         return pinn_error_set(err, PINN_ERR_INVALID, "precond: bad column blocks");
     int *cover = calloc((size_t)n + 1, sizeof *cover);
     if (!cover) return pinn_error_set(err, PINN_ERR_NOMEM, "precond: no memory");
-    int64_t given = B->count > 0 ? B->ptr[B->count] : 0;
+    int64_t base = B->count > 0 ? B->ptr[0] : 0, given = B->count > 0 ? B->ptr[B->count] - base : 0;
     for (int b = 0; b < B->count; b++)
         if (B->ptr[b + 1] < B->ptr[b]) {
             free(cover);
             return pinn_error_set(err, PINN_ERR_INVALID, "precond: block %d has negative size", b);
         }
-    for (int64_t q = 0; q < given; q++) {
+    for (int64_t q = base; q < base + given; q++) {
         int c = B->cols[q];
         if (c < 0 || c >= n) {
             free(cover);
