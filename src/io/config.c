@@ -5,7 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/msg.h"
 #include "pinnc.h"
+
+const char *pinn_msg_path(const char *path, char *buf, size_t size) {
+    size_t n = path ? strlen(path) : 0;
+    if (!path) return "";
+    if (n <= PINN_MSG_PATH_MAX || size < PINN_MSG_PATH_MAX + 1) return path;
+    snprintf(buf, size, "...%s", path + n - (PINN_MSG_PATH_MAX - 3));
+    return buf;
+}
 
 static const char *const shape_names[PINN_DOMAIN_SHAPE_COUNT] = {"box", "polygon", "lshape", "disk"};
 static const char *const cond_names[PINN_COND_KIND_COUNT] = {"equation", "periodic", "data"};
@@ -77,7 +86,8 @@ void pinn_problem_defaults(pinn_problem *p) {
 
 /* Checks names, ranges and counts; expressions are compiled by the trainer and the loader. */
 pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err) {
-    const char *f = p->file[0] ? p->file : "<problem>";
+    char fb[PINN_MSG_PATH_MAX + 1];
+    const char *f = p->file[0] ? pinn_msg_path(p->file, fb, sizeof fb) : "<problem>";
     const pinn_domain *dm = &p->domain;
     if (dm->d < 1 || dm->d > PINN_MAX_INPUTS)
         return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: domain: expected 1 to %d coordinates, got %d", f, dm->line,

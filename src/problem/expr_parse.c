@@ -30,6 +30,7 @@ typedef struct parser {
     pinn_error *err;
     int failed;
     int eq_as_test; /* '=' inside comparisons is an equality test */
+    int nest;       /* current recursion depth of parse_unary / parse_not */
 } parser;
 
 static int perr(parser *p, size_t col, const char *fmt, const char *arg) {
@@ -71,8 +72,16 @@ static int node(parser *p, ex_op op, int a, int b, double v, int idx) {
         p->e->nodes = nn;
         p->cap = cap;
     }
+    int da = a >= 0 ? p->e->nodes[a].depth : 0, db = b >= 0 ? p->e->nodes[b].depth : 0;
+    int depth = 1 + (da > db ? da : db);
+    if (depth > PINN_EXPR_MAX_DEPTH) {
+        char lim[16];
+        snprintf(lim, sizeof lim, "%d", PINN_EXPR_MAX_DEPTH);
+        return perr(p, p->pos, "expression nested deeper than %s levels (split it with constants or simplify it)", lim);
+    }
     ex_node *n = &p->e->nodes[p->e->n_nodes];
     memset(n, 0, sizeof *n);
+    n->depth = depth;
     n->op = op;
     n->a = a;
     n->b = b;
@@ -263,10 +272,28 @@ static int parse_power(parser *p) {
     return a;
 }
 
-static int parse_unary(parser *p) {
+/* Every recursive path of the grammar passes through parse_unary or parse_not; both count their
+ * depth so that hostile nesting fails with a message instead of exhausting the stack. */
+static int too_deep(parser *p) {
+    if (p->nest <= PINN_EXPR_MAX_DEPTH) return 0;
+    char lim[16];
+    snprintf(lim, sizeof lim, "%d", PINN_EXPR_MAX_DEPTH);
+    perr(p, p->pos, "expression nested deeper than %s levels (split it with constants or simplify it)", lim);
+    return 1;
+}
+
+static int parse_unary_(parser *p) {
     if (accept(p, "-")) return node(p, EX_NEG, parse_unary(p), -1, 0, 0);
     if (accept(p, "+")) return parse_unary(p);
     return parse_power(p);
+}
+
+static int parse_unary(parser *p) {
+    if (p->failed) return -1;
+    p->nest++;
+    int r = too_deep(p) ? -1 : parse_unary_(p);
+    p->nest--;
+    return r;
 }
 
 static int parse_prod(parser *p) {
@@ -305,8 +332,11 @@ static int parse_cmp(parser *p) {
 }
 
 static int parse_not(parser *p) {
-    if (accept(p, "not")) return node(p, EX_NOT, parse_not(p), -1, 0, 0);
-    return parse_cmp(p);
+    if (p->failed) return -1;
+    p->nest++;
+    int r = too_deep(p) ? -1 : accept(p, "not") ? node(p, EX_NOT, parse_not(p), -1, 0, 0) : parse_cmp(p);
+    p->nest--;
+    return r;
 }
 
 static int parse_and(parser *p) {
@@ -351,7 +381,7 @@ static double apply_default(ex_op op, double a, double b) { return pinn_expr_app
 
 pinn_status pinn_expr_parse(pinn_expr *e, const char *text, const pinn_expr_symbols *sym, pinn_expr_kind want,
                             pinn_error *err) {
-    parser p = {text, 0, sym, e, 0, err, 0, want == PINN_EXPR_PREDICATE};
+    parser p = {text, 0, sym, e, 0, err, 0, want == PINN_EXPR_PREDICATE, 0};
     char b[32];
     skip_ws(&p);
     if (!text[p.pos]) {
