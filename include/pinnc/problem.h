@@ -209,6 +209,8 @@ void pinn_problem_defaults(pinn_problem *p);
 pinn_status pinn_problem_load(pinn_problem *p, const char *path, int n_set, const char *const *set, pinn_error *err);
 
 /* Check a problem built in C (or loaded): names unique, ranges valid, counts positive, ... */
+/* An upper estimate of the network's trainable parameters (checked against PINN_MAX_MODEL_PARAMS). */
+double pinn_problem_model_params_estimate(const pinn_problem *p);
 pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err);
 
 /* Print p as a resolved YAML document to the stream f (for `pinnc check`). */

@@ -84,6 +84,23 @@ void pinn_problem_defaults(pinn_problem *p) {
     p->output.png = 1;
 }
 
+/* An upper estimate of the network's trainable parameters (dense layers of model.hidden from the
+ * inputs to the fields; a mixture of experts counts every expert and the gate), as a double so
+ * that hostile widths cannot overflow it. */
+double pinn_problem_model_params_estimate(const pinn_problem *p) {
+    const pinn_model_cfg *m = &p->model;
+    double prev = p->domain.d, n = 0;
+    for (int l = 0; l < m->n_hidden && l < PINN_MAX_HIDDEN; l++) n += (prev + 1) * m->hidden[l], prev = m->hidden[l];
+    n += (prev + 1) * (p->n_fields > 0 ? p->n_fields : 1);
+    if (m->kind == PINN_MODEL_MOE) {
+        double g = 0, gp = p->domain.d;
+        for (int l = 0; l < m->n_gate_hidden && l < PINN_MAX_HIDDEN; l++) g += (gp + 1) * m->gate_hidden[l], gp = m->gate_hidden[l];
+        g += (gp + 1) * (m->experts > 0 ? m->experts : 1);
+        n = n * (m->experts > 0 ? m->experts : 1) + g;
+    }
+    return n + p->n_params;
+}
+
 /* Checks names, ranges and counts; expressions are compiled by the trainer and the loader. */
 pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err) {
     char fb[PINN_MSG_PATH_MAX + 1];
@@ -134,6 +151,29 @@ pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err) {
             if (!strcmp(cd->name, p->conditions[j].name))
                 return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition name '%s' is used twice", f, cd->line, cd->name);
     }
+    long total = p->train.collocation;
+    for (int c = 0; c < p->n_conditions; c++) {
+        const pinn_condition *cd = &p->conditions[c];
+        if (cd->kind == PINN_COND_DATA) continue;
+        if (cd->points > PINN_MAX_COND_POINTS)
+            return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition '%s': points: at most %ld, got %d", f, cd->line,
+                                  cd->name, PINN_MAX_COND_POINTS, cd->points);
+        total += cd->points;
+    }
+    if (p->train.collocation > PINN_MAX_COLLOCATION || total > PINN_MAX_TOTAL_POINTS)
+        return pinn_error_set(err, PINN_ERR_INVALID,
+                              "%s:%d: train.collocation: %d collocation points and %ld in all (with the conditions), "
+                              "above the limit of %ld",
+                              f, p->train.line, p->train.collocation, total, PINN_MAX_TOTAL_POINTS);
+    double grid = 1;
+    for (int i = 0; i < dm->d; i++) grid *= p->output.grid[i] > 0 ? p->output.grid[i] : 1;
+    if (grid > (double)PINN_MAX_GRID_POINTS)
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: output.grid: %.0f points, above the limit of %ld", f,
+                              p->output.line, grid, PINN_MAX_GRID_POINTS);
+    double np = pinn_problem_model_params_estimate(p);
+    if (np > (double)PINN_MAX_MODEL_PARAMS)
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: model: about %.3g trainable parameters, above the limit of %ld",
+                              f, p->model.line, np, PINN_MAX_MODEL_PARAMS);
     const pinn_train_cfg *t = &p->train;
     if (t->collocation < 1 || t->epochs < 0 || !(t->lr > 0) || t->lbfgs_iters < 0 || t->batch < 0)
         return pinn_error_set(err, PINN_ERR_INVALID,
