@@ -690,13 +690,24 @@ static pinn_status check_all(const pinn_problem *p, pinn_error *err) {
     return PINN_OK;
 }
 
+/* Messages quote the user's text (values, keys, expressions), which YAML lets span lines or hold
+ * control characters; the message of a failed load is kept to one printable line. */
+static void one_line(pinn_status st, pinn_error *err) {
+    if (!st || !err) return;
+    for (char *c = err->msg; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = ' ';
+}
+
 pinn_status pinn_problem_load(pinn_problem *p, const char *path, int n_set, const char *const *set, pinn_error *err) {
     pinn_problem_defaults(p);
     char fb[PINN_MSG_PATH_MAX + 1];
     snprintf(p->file, sizeof p->file, "%s", pinn_msg_path(path, fb, sizeof fb));
     ydoc d;
     pinn_status st = ydoc_load(&d, path, n_set, set, err);
-    if (st) return st;
+    if (st) {
+        one_line(st, err);
+        return st;
+    }
     yaml_node_t *root = ydoc_node(&d, 1);
     static const char *const keys[] = {"title", "domain", "constants", "fields", "parameters", "equations",
                                        "conditions", "model", "train", "reference", "output", NULL};
@@ -724,6 +735,7 @@ pinn_status pinn_problem_load(pinn_problem *p, const char *path, int n_set, cons
     ydoc_free(&d);
     if (!st) st = pinn_problem_validate(p, err);
     if (!st) st = check_all(p, err);
+    one_line(st, err);
     return st;
 }
 
