@@ -83,6 +83,19 @@ int main(void) {
     CHECK(st == PINN_ERR_PARSE && strstr(err.msg, "no header"), "no header: %s", err.msg);
     remove(bad);
 
+    /* an empty table (header only), NaN, inf and hexadecimal values are refused with file:line */
+    const char *texts[] = {"x,u\n\n# only a header\n", "x,u\n0.5,1\n0.25,nan\n", "x,u\n0.5,-inf\n", "x,u\n0x10,1\n",
+                           "x,u\n1e999,1\n"};
+    const char *wants[] = {":3: no data rows", ":3: column 2 (u): 'nan' is not a finite", ":2: column 2 (u): '-inf'",
+                           ":2: column 1 (x): '0x10' is not a finite decimal", ":2: column 1 (x): '1e999'"};
+    for (int k = 0; k < 5; k++) {
+        CHECK(write_text(bad, texts[k]) == 0, "write");
+        st = pinn_csv_read(bad, &t, &err);
+        CHECK(st == PINN_ERR_PARSE && strstr(err.msg, bad) && strstr(err.msg, wants[k]), "case %d: %s", k, err.msg);
+        CHECK(t.data == NULL && t.nrows == 0, "case %d: table empty after the error", k);
+    }
+    remove(bad);
+
     /* a missing file */
     st = pinn_csv_read("test_csv_does_not_exist.csv", &t, &err);
     CHECK(st == PINN_ERR_IO && strstr(err.msg, "test_csv_does_not_exist.csv"), "missing: %s", err.msg);

@@ -217,5 +217,43 @@ int main(void) {
     pinn_expr_to_string(e, buf, sizeof buf);
     CHECK(strcmp(buf, "(6 + x1)") == 0, "printed '%s'", buf);
     pinn_expr_free(e);
+    /* hostile nesting through the C API: a depth limit with a message, never a stack overflow */
+    {
+        enum { DEEP = 100000 };
+        char *t = malloc(6 * DEEP + 16);
+        const char *what[] = {"parentheses", "signs", "sum chain", "not chain", "power chain", "calls"};
+        for (int k = 0; k < 6; k++) {
+            size_t o = 0;
+            for (int i = 0; i < DEEP; i++) {
+                if (k == 0) t[o++] = '(';
+                else if (k == 1) t[o++] = '-';
+                else if (k == 2) t[o++] = 'x', t[o++] = '+';
+                else if (k == 3) memcpy(t + o, "not ", 4), o += 4;
+                else if (k == 4) t[o++] = 'x', t[o++] = '^';
+                else memcpy(t + o, "sin(", 4), o += 4;
+            }
+            t[o++] = 'x';
+            if (k == 3) memcpy(t + o, " < 1", 4), o += 4;
+            for (int i = 0; k == 0 && i < DEEP; i++) t[o++] = ')';
+            for (int i = 0; k == 5 && i < DEEP; i++) t[o++] = ')';
+            t[o] = '\0';
+            pinn_expr *de = NULL;
+            pinn_error derr = {0};
+            pinn_status dst = pinn_expr_compile(&de, t, &sym, &derr);
+            CHECK(dst == PINN_ERR_PARSE && strstr(derr.msg, "nested deeper than 200"), "%s: %s", what[k], derr.msg);
+            pinn_expr_free(de);
+        }
+        /* just below the limit still compiles */
+        size_t o = 0;
+        for (int i = 0; i < 150; i++) t[o++] = '(';
+        t[o++] = 'x';
+        for (int i = 0; i < 150; i++) t[o++] = ')';
+        t[o] = '\0';
+        pinn_expr *de = NULL;
+        pinn_error derr = {0};
+        CHECK_OK(pinn_expr_compile(&de, t, &sym, &derr), derr);
+        pinn_expr_free(de);
+        free(t);
+    }
     return CHECK_DONE();
 }

@@ -39,6 +39,11 @@ typedef struct pinn_expr_symbols {
 #define PINN_EXPR_EQ_TOL 1e-9
 #endif
 
+/* The deepest expression tree accepted (nesting of parentheses, calls, unary signs, and the length
+ * of chains such as a+b+c+...).  Deeper input is refused with "expression nested deeper than ...",
+ * which bounds the recursion of the parser, the folder and the evaluators. */
+#define PINN_EXPR_MAX_DEPTH 200
+
 typedef enum pinn_expr_kind {
     PINN_EXPR_VALUE = 0, /* a plain expression */
     PINN_EXPR_EQUATION,  /* "lhs = rhs": evaluates to the residual lhs - rhs */

@@ -60,6 +60,7 @@ typedef struct pinn_model_info {
 } pinn_model_info;
 
 #define PINN_MODEL_MAX_AUX 8
+#define PINN_MODEL_MAX_PARAMS 1e8 /* trainable parameters a model may declare */
 
 /* What a build produced: the fields node (width n_out) and optional auxiliary columns, each the
  * pointwise value of an extra loss term (a regulariser): the term's loss is weight times the mean

@@ -27,6 +27,14 @@ extern "C" {
 #define PINN_MAX_CONDITIONS 16
 #define PINN_MAX_VERTICES 64
 #define PINN_MAX_HIDDEN 32
+/* Resource limits checked by pinn_problem_validate (docs/reliability.md). */
+#define PINN_MAX_COND_POINTS 1000000L   /* points of one condition */
+#define PINN_MAX_COLLOCATION 10000000L  /* train.collocation */
+#define PINN_MAX_TOTAL_POINTS 10000000L /* collocation + every condition's points */
+#define PINN_MAX_GRID_POINTS 10000000L  /* product of output.grid */
+#define PINN_MAX_MODEL_PARAMS 100000000L /* trainable parameters of the network (checked by the model layer) */
+#define PINN_MIN_RANGE 1e-12            /* a coordinate range hi - lo lies in [1e-12, 1e12] */
+#define PINN_MAX_RANGE 1e12
 
 typedef struct pinn_named_expr {
     char name[PINN_NAME_MAX];
@@ -56,6 +64,7 @@ typedef struct pinn_domain {
     double vertex[PINN_MAX_VERTICES][2];
     double center[2], radius;               /* disk */
     int line;
+    int coord_line[PINN_MAX_INPUTS];        /* line of each coordinate's range (0: unknown, use line) */
 } pinn_domain;
 
 typedef enum pinn_cond_kind {

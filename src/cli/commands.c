@@ -4,26 +4,64 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "io/files.h"
 #include "problem/csv.h"
 
-#define MAX_SETS 64
+/* Paths the CLI builds file names from (DIR/config.yaml, ...) must fit this; longer ones are an
+ * error, never silently cut. */
+#define CLI_PATH_MAX 480
 
 typedef struct opts {
     const char *file, *out, *points, *what;
-    const char *sets[MAX_SETS + 2];
-    int n_sets, resume, quiet;
-    char seed_set[64], threads_set[64];
+    const char **sets; /* argc entries: every --set, --seed and --threads becomes one */
+    int n_sets, resume, quiet, force;
+    char *seed_set, *threads_set; /* "train.seed=N" / "train.threads=N" (the last option wins) */
+    int seed_at, threads_at;      /* their index in sets, -1 when absent */
 } opts;
+
+static void opts_free(opts *o) {
+    free(o->sets);
+    free(o->seed_set);
+    free(o->threads_set);
+    o->sets = NULL, o->seed_set = o->threads_set = NULL;
+}
+
+/* Replaces *slot with "prefix" + v and records it in sets (once; a later option overrides). */
+static int set_option(opts *o, char **slot, int *at, const char *prefix, const char *v) {
+    char *s = malloc(strlen(prefix) + strlen(v) + 1);
+    if (!s) return -1;
+    strcpy(s, prefix);
+    strcat(s, v);
+    free(*slot);
+    *slot = s;
+    if (*at < 0) *at = o->n_sets++;
+    o->sets[*at] = s;
+    return 0;
+}
+
+/* 0 when path fits CLI_PATH_MAX, else prints the error and returns 1. */
+static int path_ok(const char *cmd, const char *what, const char *path) {
+    if (strlen(path) <= CLI_PATH_MAX) return 0;
+    fprintf(stderr, "pinnc %s: %s: the path is longer than %d bytes: %.60s...\n", cmd, what, CLI_PATH_MAX, path);
+    return 1;
+}
 
 static int is_help(const char *a) { return !strcmp(a, "--help") || !strcmp(a, "-h"); }
 
-/* Parses common options; returns 0 on success, 2 on a usage error (message printed). */
+/* Parses common options; returns 0 on success, 2 on a usage error (message printed).  o owns
+ * memory afterwards either way (opts_free). */
 static int parse(int argc, char **argv, opts *o, const char *cmd, const char *help) {
     memset(o, 0, sizeof *o);
+    o->seed_at = o->threads_at = -1;
+    o->sets = calloc((size_t)argc + 1, sizeof *o->sets);
+    if (!o->sets) {
+        fprintf(stderr, "pinnc %s: out of memory\n", cmd);
+        return 2;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -31,22 +69,21 @@ static int parse(int argc, char **argv, opts *o, const char *cmd, const char *he
             fputs(help, stdout);
             exit(0);
         } else if (!strcmp(a, "--set") && v) {
-            if (o->n_sets >= MAX_SETS) {
-                fprintf(stderr, "pinnc %s: too many --set options (at most %d)\n", cmd, MAX_SETS);
-                return 2;
-            }
             o->sets[o->n_sets++] = v, i++;
-        } else if (!strcmp(a, "--out") && v) o->out = v, i++;
+        } else if (!strcmp(a, "--force")) o->force = 1;
+        else if (!strcmp(a, "--out") && v) o->out = v, i++;
         else if (!strcmp(a, "--points") && v) o->points = v, i++;
         else if (!strcmp(a, "--what") && v) o->what = v, i++;
         else if (!strcmp(a, "--resume") && v) o->out = v, o->resume = 1, i++;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
-        else if (!strcmp(a, "--seed") && v) {
-            snprintf(o->seed_set, sizeof o->seed_set, "train.seed=%s", v);
-            o->sets[o->n_sets++] = o->seed_set, i++;
-        } else if (!strcmp(a, "--threads") && v) {
-            snprintf(o->threads_set, sizeof o->threads_set, "train.threads=%s", v);
-            o->sets[o->n_sets++] = o->threads_set, i++;
+        else if ((!strcmp(a, "--seed") || !strcmp(a, "--threads")) && v) {
+            int seed = !strcmp(a, "--seed");
+            if (set_option(o, seed ? &o->seed_set : &o->threads_set, seed ? &o->seed_at : &o->threads_at,
+                           seed ? "train.seed=" : "train.threads=", v)) {
+                fprintf(stderr, "pinnc %s: out of memory\n", cmd);
+                return 2;
+            }
+            i++;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "pinnc %s: unknown option '%s' (or missing value)\n%s", cmd, a, help);
             return 2;
@@ -60,7 +97,21 @@ static int parse(int argc, char **argv, opts *o, const char *cmd, const char *he
         fprintf(stderr, "pinnc %s: missing FILE\n%s", cmd, help);
         return 2;
     }
+    if ((o->out && path_ok(cmd, "--out", o->out)) || (o->file && path_ok(cmd, "FILE", o->file))) return 2;
     return 0;
+}
+
+/* 1 when dir exists and holds anything. */
+static int dir_in_use(const char *dir) {
+    struct stat sb;
+    if (stat(dir, &sb) != 0) return 0;
+    if (!S_ISDIR(sb.st_mode)) return 1;
+    DIR *dp = opendir(dir);
+    if (!dp) return 1;
+    int used = 0;
+    for (struct dirent *de; !used && (de = readdir(dp));) used = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+    closedir(dp);
+    return used;
 }
 
 static int load(const opts *o, pinn_problem *p) {
@@ -74,10 +125,14 @@ static int load(const opts *o, pinn_problem *p) {
 
 /* Parses the options of cmd and loads its problem file; NULL with *rc set (2 usage, 1 error). */
 static pinn_problem *parse_and_load(int argc, char **argv, opts *o, const char *cmd, const char *help, int *rc) {
-    if ((*rc = parse(argc, argv, o, cmd, help))) return NULL;
+    if ((*rc = parse(argc, argv, o, cmd, help))) {
+        opts_free(o);
+        return NULL;
+    }
     pinn_problem *p = malloc(sizeof *p);
     if (!p || load(o, p)) {
         free(p);
+        opts_free(o);
         *rc = 1;
         return NULL;
     }
@@ -98,29 +153,42 @@ static void default_out(const char *file, char *out, size_t n) {
 }
 
 static const char *const train_help =
-    "usage: pinnc train FILE [--set key.path=value]... [--out DIR] [--seed N] [--threads N] [--quiet]\n"
-    "       pinnc train --resume DIR [--quiet]\n"
+    "usage: pinnc train FILE [--set key.path=value]... [--out DIR] [--force] [--seed N] [--threads N] [--quiet]\n"
+    "       pinnc train --resume DIR [--force] [--quiet]\n"
     "Train on the problem in FILE and write DIR (default runs/<name>): config.yaml, history.csv,\n"
     "summary.json, checkpoint.bin, grid.npy, solution.npy, reference.npy, error.npy.\n"
     "--set overrides any key of the problem file (value in YAML syntax), e.g. --set train.epochs=500.\n"
-    "--resume DIR continues an interrupted run from its checkpoint.\n";
+    "--resume DIR continues an interrupted run from its checkpoint.\n"
+    "A fresh run refuses an --out DIR that already holds files unless --force is given.\n";
 
 int cli_train(int argc, char **argv) {
     opts o;
     int rc = parse(argc, argv, &o, "train", train_help);
-    if (rc) return rc;
-    char out[512], cfg[600];
+    if (rc) {
+        opts_free(&o);
+        return rc;
+    }
+    char out[CLI_PATH_MAX + 1], cfg[CLI_PATH_MAX + 32];
     if (o.resume) {
         snprintf(cfg, sizeof cfg, "%s/config.yaml", o.out);
         o.file = cfg;
     }
+    if (o.out) snprintf(out, sizeof out, "%s", o.out);
+    else default_out(o.file, out, sizeof out);
+    if (!o.resume && !o.force && dir_in_use(out)) {
+        fprintf(stderr,
+                "pinnc train: %s already exists and is not empty (a previous run?); use --force to overwrite it or "
+                "--resume %s to continue it\n",
+                out, out);
+        opts_free(&o);
+        return 1;
+    }
     pinn_problem *p = malloc(sizeof *p);
     if (!p || load(&o, p)) {
         free(p);
+        opts_free(&o);
         return 1;
     }
-    if (o.out) snprintf(out, sizeof out, "%s", o.out);
-    else default_out(o.file, out, sizeof out);
     pinn_error err;
     pinn_trainer *t = NULL;
     cli_progress_state ps;
@@ -130,6 +198,7 @@ int cli_train(int argc, char **argv) {
         fprintf(stderr, "pinnc: %s\n", err.msg);
         pinn_trainer_free(t);
         free(p);
+        opts_free(&o);
         return 1;
     }
     double rel[PINN_MAX_FIELDS];
@@ -139,6 +208,7 @@ int cli_train(int argc, char **argv) {
     if (!o.quiet) printf("report written to %s/report.html\n", out); /* by the run layer */
     pinn_trainer_free(t);
     free(p);
+    opts_free(&o);
     return 0;
 }
 
@@ -149,15 +219,38 @@ static const char *const eval_help =
     "derivatives (u_x, u_tt) or any expression of them (default: every field).  Writes OUT.csv\n"
     "(default: standard output) with the coordinates followed by one column per quantity.\n";
 
+/* Warns (stderr) about points outside the domain's coordinate ranges: how many, and the first. */
+static void warn_outside(const pinn_problem *p, const char *file, size_t n, const pinn_real *x) {
+    const pinn_domain *dm = &p->domain;
+    size_t bad = 0, first = 0;
+    int fc = 0;
+    for (size_t r = 0; r < n; r++)
+        for (int i = 0; i < dm->d; i++) {
+            double v = (double)x[r * (size_t)dm->d + (size_t)i], tol = 1e-9 * (dm->hi[i] - dm->lo[i]);
+            if (v < dm->lo[i] - tol || v > dm->hi[i] + tol) {
+                if (!bad++) first = r, fc = i;
+                break;
+            }
+        }
+    if (bad)
+        fprintf(stderr,
+                "pinnc eval: warning: %s: %zu of %zu points lie outside the domain (first: data row %zu, %s = %g outside "
+                "[%g, %g]); the network only extrapolates there\n",
+                file, bad, n, first + 1, dm->coord[fc], (double)x[first * (size_t)dm->d + (size_t)fc], dm->lo[fc], dm->hi[fc]);
+}
+
 int cli_eval(int argc, char **argv) {
     opts o;
     int rc = parse(argc, argv, &o, "eval", eval_help);
-    if (rc) return rc;
-    if (!o.points) {
+    if (!rc && !o.points) {
         fprintf(stderr, "pinnc eval: --points FILE.csv is required\n%s", eval_help);
-        return 2;
+        rc = 2;
     }
-    char cfg[600], ck[600];
+    if (rc) {
+        opts_free(&o);
+        return rc;
+    }
+    char cfg[CLI_PATH_MAX + 32], ck[CLI_PATH_MAX + 32];
     snprintf(cfg, sizeof cfg, "%s/config.yaml", o.file);
     snprintf(ck, sizeof ck, "%s/checkpoint.bin", o.file);
     opts lo = o;
@@ -165,6 +258,7 @@ int cli_eval(int argc, char **argv) {
     pinn_problem *p = malloc(sizeof *p);
     if (!p || load(&lo, p)) {
         free(p);
+        opts_free(&o);
         return 1;
     }
     pinn_error err;
@@ -172,12 +266,24 @@ int cli_eval(int argc, char **argv) {
     pinn_csv_table tab;
     pinn_csv_init(&tab);
     int ret = 1;
-    char whatbuf[2048];
-    const char *what[64];
+    /* --what: any number of comma-separated quantities */
+    size_t nwmax = 1;
+    for (const char *c = o.what; c && *c; c++) nwmax += *c == ',';
+    if (nwmax < (size_t)p->n_fields) nwmax = (size_t)p->n_fields;
+    char *whatbuf = o.what ? strdup(o.what) : NULL;
+    const char **what = malloc(sizeof *what * nwmax);
+    const char **names = malloc(sizeof *names * (nwmax + PINN_MAX_INPUTS));
     int nw = 0;
+    if (!what || !names || (o.what && !whatbuf)) {
+        pinn_error_set(&err, PINN_ERR_NOMEM, "out of memory for --what");
+        goto done;
+    }
     if (o.what) {
-        snprintf(whatbuf, sizeof whatbuf, "%s", o.what);
-        for (char *s = strtok(whatbuf, ","); s && nw < 64; s = strtok(NULL, ",")) what[nw++] = s;
+        for (char *s = strtok(whatbuf, ","); s; s = strtok(NULL, ",")) what[nw++] = s;
+        if (!nw) {
+            pinn_error_set(&err, PINN_ERR_INVALID, "--what '%.60s' names no quantity", o.what);
+            goto done;
+        }
     } else
         for (int f = 0; f < p->n_fields; f++) what[nw++] = p->fields[f];
     if (pinn_trainer_init(&t, p, &err) || pinn_trainer_load_checkpoint(t, ck, &err) || pinn_csv_read(o.points, &tab, &err))
@@ -198,13 +304,13 @@ int cli_eval(int argc, char **argv) {
     double *table = malloc(sizeof(double) * (n ? n : 1) * (size_t)(d + nw));
     if (!x || !y || !table) {
         free(x), free(y), free(table);
-        pinn_error_set(&err, PINN_ERR_NOMEM, "out of memory");
+        pinn_error_set(&err, PINN_ERR_NOMEM, "%s: out of memory for %zu points and %d quantities", o.points, n, nw);
         goto done;
     }
     for (size_t r = 0; r < n; r++)
         for (int i = 0; i < d; i++) x[r * d + i] = (pinn_real)tab.data[r * tab.ncols + (size_t)col[i]];
+    warn_outside(p, o.points, n, x); /* NaN and inf were refused by the CSV reader */
     if (pinn_trainer_predict(t, n, x, nw, what, y, &err) == PINN_OK) {
-        const char *names[PINN_MAX_INPUTS + 64];
         for (int i = 0; i < d; i++) names[i] = p->domain.coord[i];
         for (int k = 0; k < nw; k++) names[d + k] = what[k];
         for (size_t r = 0; r < n; r++) {
@@ -227,6 +333,8 @@ done:
     pinn_csv_free(&tab);
     pinn_trainer_free(t);
     free(p);
+    free(whatbuf), free(what), free(names);
+    opts_free(&o);
     return ret;
 }
 
@@ -245,6 +353,7 @@ int cli_check(int argc, char **argv) {
     if (pinn_trainer_init(&t, p, &err) != PINN_OK) {
         fprintf(stderr, "pinnc: %s\n", err.msg);
         free(p);
+        opts_free(&o);
         return 1;
     }
     pinn_problem_print(pinn_trainer_problem(t), stdout); /* resolved: model and phases included */
@@ -267,6 +376,7 @@ int cli_check(int argc, char **argv) {
     printf("# trainable parameters: %zu\n", pinn_trainer_nparams(t));
     pinn_trainer_free(t);
     free(p);
+    opts_free(&o);
     return 0;
 }
 
@@ -280,7 +390,7 @@ int cli_reference(int argc, char **argv) {
     int rc;
     pinn_problem *p = parse_and_load(argc, argv, &o, "reference", reference_help, &rc);
     if (!p) return rc;
-    char out[512];
+    char out[CLI_PATH_MAX + 16];
     if (o.out) snprintf(out, sizeof out, "%s", o.out);
     else {
         default_out(o.file, out, sizeof out);
@@ -296,6 +406,7 @@ int cli_reference(int argc, char **argv) {
         printf("reference written to %s\n", out);
     pinn_trainer_free(t);
     free(p);
+    opts_free(&o);
     return ret;
 }
 

@@ -10,6 +10,7 @@
 #include "pinnc.h"
 
 #ifdef PINN_HAVE_YAML
+#include "io/msg.h"
 #include "io/yamldoc.h"
 
 int pinn_config_lookup(const char *const *names, int n, const char *s);
@@ -32,6 +33,13 @@ static int abs_path(const char *rel, char *out, size_t size) {
     if (!bad) snprintf(out, size, "%s", r);
     free(r);
     return bad;
+}
+
+/* The error for a name over PINN_NAME_MAX - 1 characters (names are never cut). */
+static pinn_status name_too_long(ydoc *d, yaml_node_t *n, const char *key, const char *name) {
+    char m[128];
+    snprintf(m, sizeof m, "the name '%.20s...' is longer than %d characters", name, PINN_NAME_MAX - 1);
+    return ydoc_fail(d, n, PINN_ERR_INVALID, key, m);
 }
 
 /* one of names[n]; error lists them */
@@ -105,11 +113,15 @@ static pinn_status load_domain(ydoc *d, yaml_node_t *n, pinn_problem *p) {
             if (!(dm->radius > 0)) return ydoc_expected(d, v, "domain.radius", "a positive number");
         } else {
             if (dm->d == PINN_MAX_INPUTS) return ydoc_fail(d, v, PINN_ERR_INVALID, "domain", "more than 4 coordinates");
-            if (strlen(k) >= PINN_NAME_MAX) return ydoc_fail(d, v, PINN_ERR_INVALID, "domain", "coordinate name too long");
+            if (strlen(k) >= PINN_NAME_MAX) return name_too_long(d, ydoc_node(d, pr->key), "domain", k);
             char key[64];
             snprintf(key, sizeof key, "domain.%s", k);
             TRY(pair_of(d, v, key, p, &dm->lo[dm->d], &dm->hi[dm->d]));
             if (!(dm->lo[dm->d] < dm->hi[dm->d])) return ydoc_expected(d, v, key, "[lo, hi] with lo < hi");
+            double w = dm->hi[dm->d] - dm->lo[dm->d], mag = fmax(fabs(dm->lo[dm->d]), fabs(dm->hi[dm->d]));
+            if (!(w >= PINN_MIN_RANGE && w <= PINN_MAX_RANGE) || !(w >= 1e-6 * mag))
+                return ydoc_expected(d, v, key, "[lo, hi] with a width hi - lo in [1e-12, 1e12] and above 1e-6 |lo|, |hi|");
+            dm->coord_line[dm->d] = ydoc_line(d, v);
             snprintf(dm->coord[dm->d], PINN_NAME_MAX, "%s", k);
             dm->d++;
         }
@@ -150,6 +162,7 @@ static pinn_status load_constants(ydoc *d, yaml_node_t *n, pinn_problem *p) {
         const char *k = KEY(d);
         yaml_node_t *v = VAL(d);
         if (!k || !*k) return ydoc_expected(d, ydoc_node(d, pr->key), "constants", "a name");
+        if (strlen(k) >= PINN_NAME_MAX) return name_too_long(d, ydoc_node(d, pr->key), "constants", k);
         if (p->n_consts == PINN_MAX_CONSTS) return ydoc_fail(d, v, PINN_ERR_INVALID, "constants", "more than 32 constants");
         pinn_named_expr *c = &p->consts[p->n_consts];
         char key[64];
@@ -194,6 +207,7 @@ static pinn_status load_params(ydoc *d, yaml_node_t *n, pinn_problem *p) {
         char key[64];
         snprintf(key, sizeof key, "parameters.%s", k ? k : "?");
         if (!k || !*k) return ydoc_expected(d, ydoc_node(d, pr->key), "parameters", "a name");
+        if (strlen(k) >= PINN_NAME_MAX) return name_too_long(d, ydoc_node(d, pr->key), "parameters", k);
         snprintf(q->name, sizeof q->name, "%s", k);
         q->line = ydoc_line(d, v);
         TRY(scalar_expr_value(d, v, key, p, &q->value));
@@ -254,7 +268,7 @@ static pinn_status load_conditions(ydoc *d, yaml_node_t *n, pinn_problem *p) {
             if (!strcmp(k, "name")) TRY(ydoc_str(d, x, "conditions.name", c->name, sizeof c->name));
             else if (!strcmp(k, "on")) TRY(ydoc_expr(d, x, "conditions.on", c->on, sizeof c->on));
             else if (!strcmp(k, "equation")) TRY(ydoc_expr(d, x, "conditions.equation", c->equation, sizeof c->equation));
-            else if (!strcmp(k, "points")) { TRY(ydoc_int(d, x, "conditions.points", 1, 100000000L, &iv)); c->points = (int)iv; }
+            else if (!strcmp(k, "points")) { TRY(ydoc_int(d, x, "conditions.points", 1, PINN_MAX_COND_POINTS, &iv)); c->points = (int)iv; }
             else if (!strcmp(k, "weight")) {
                 TRY(ydoc_real(d, x, "conditions.weight", &c->weight));
                 if (c->weight < 0) return ydoc_expected(d, x, "conditions.weight", "a number >= 0");
@@ -431,15 +445,17 @@ static pinn_status load_train(ydoc *d, yaml_node_t *n, pinn_problem *p) {
         struct {
             const char *name;
             int *dst;
-            long lo;
-        } ints[] = {{"collocation", &t->collocation, 1}, {"epochs", &t->epochs, 0},        {"decay_steps", &t->decay_steps, 1},
-                    {"lbfgs", &t->lbfgs_iters, 0},       {"lbfgs_memory", &t->lbfgs_memory, 1}, {"resample_every", &t->resample_every, 0},
-                    {"batch", &t->batch, 0},             {"block", &t->block, 0},           {"threads", &t->threads, 0},
-                    {"log_every", &t->log_every, 1},     {"eval_every", &t->eval_every, 0}, {"checkpoint_every", &t->checkpoint_every, 0}};
+            long lo, hi;
+        } ints[] = {{"collocation", &t->collocation, 1, PINN_MAX_COLLOCATION}, {"epochs", &t->epochs, 0, 0x7fffffffL},
+                    {"decay_steps", &t->decay_steps, 1, 0x7fffffffL}, {"lbfgs", &t->lbfgs_iters, 0, 0x7fffffffL},
+                    {"lbfgs_memory", &t->lbfgs_memory, 1, 1000}, {"resample_every", &t->resample_every, 0, 0x7fffffffL},
+                    {"batch", &t->batch, 0, PINN_MAX_COLLOCATION}, {"block", &t->block, 0, 1000000L},
+                    {"threads", &t->threads, 0, 1024}, {"log_every", &t->log_every, 1, 0x7fffffffL},
+                    {"eval_every", &t->eval_every, 0, 0x7fffffffL}, {"checkpoint_every", &t->checkpoint_every, 0, 0x7fffffffL}};
         int done = 0;
         for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
             if (!strcmp(k, ints[i].name)) {
-                TRY(ydoc_int(d, v, key, ints[i].lo, 0x7fffffffL, &iv));
+                TRY(ydoc_int(d, v, key, ints[i].lo, ints[i].hi, &iv));
                 *ints[i].dst = (int)iv;
                 done = 1;
             }
@@ -596,8 +612,14 @@ static pinn_status check_expr(const pinn_problem *p, pinn_error *err, const char
     pinn_expr *e = NULL;
     pinn_error e2;
     pinn_status st = pinn_expr_compile_as(&e, text, &sym, kind, &e2);
+    int no_field = !st && kind == PINN_EXPR_EQUATION && allow_fields && pinn_expr_n_derivs(e) == 0;
     pinn_expr_free(e);
-    if (st) return pinn_error_set(err, st, "%s:%d: %s: %s", p->file, line, what, e2.msg);
+    char fb[PINN_MSG_PATH_MAX + 1];
+    const char *f = pinn_msg_path(p->file, fb, sizeof fb);
+    if (st) return pinn_error_set(err, st, "%s:%d: %s: %s", f, line, what, e2.msg);
+    if (no_field)
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: %s: '%.40s' involves no field (expected an equation such as \"u_t = u_xx\")",
+                              f, line, what, text);
     return PINN_OK;
 }
 
@@ -644,13 +666,25 @@ static pinn_status check_all(pinn_problem *p, pinn_error *err) {
     return PINN_OK;
 }
 
+/* Messages quote the user's text (values, keys, expressions), which YAML lets span lines or hold
+ * control characters; the message of a failed load is kept to one printable line. */
+static void one_line(pinn_status st, pinn_error *err) {
+    if (!st || !err) return;
+    for (char *c = err->msg; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = ' ';
+}
+
 pinn_status pinn_problem_load(pinn_problem *p, const char *path, int n_set, const char *const *set, pinn_error *err) {
     pinn_problem_defaults(p);
-    snprintf(p->file, sizeof p->file, "%s", path);
-    pinn_cfg_clear(&p->model.cfg, path, "model", 1);
+    char fb[PINN_MSG_PATH_MAX + 1];
+    snprintf(p->file, sizeof p->file, "%s", pinn_msg_path(path, fb, sizeof fb));
+    pinn_cfg_clear(&p->model.cfg, p->file, "model", 1);
     ydoc d;
     pinn_status st = ydoc_load(&d, path, n_set, set, err);
-    if (st) return st;
+    if (st) {
+        one_line(st, err);
+        return st;
+    }
     yaml_node_t *root = ydoc_node(&d, 1);
     static const char *const keys[] = {"title", "domain", "constants", "fields", "parameters", "equations",
                                        "conditions", "model", "train", "reference", "output", NULL};
@@ -663,7 +697,7 @@ pinn_status pinn_problem_load(pinn_problem *p, const char *path, int n_set, cons
     for (int k = 1; !st && k < 6; k += 2)
         if (!sec[k == 1 ? 1 : k == 3 ? 3 : 5])
             st = pinn_error_set(err, PINN_ERR_INVALID, "%s:1: missing section '%s' (every problem needs domain, fields and equations)",
-                                path, keys[k == 1 ? 1 : k == 3 ? 3 : 5]);
+                                p->file, keys[k == 1 ? 1 : k == 3 ? 3 : 5]);
     if (!st && sec[0]) st = ydoc_str(&d, sec[0], "title", p->title, sizeof p->title);
     if (!st && sec[2]) st = load_constants(&d, sec[2], p);
     if (!st) st = load_domain(&d, sec[1], p);
@@ -678,6 +712,7 @@ pinn_status pinn_problem_load(pinn_problem *p, const char *path, int n_set, cons
     ydoc_free(&d);
     if (!st) st = pinn_problem_validate(p, err);
     if (!st) st = check_all(p, err);
+    one_line(st, err);
     return st;
 }
 

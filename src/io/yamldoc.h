@@ -9,16 +9,24 @@
 
 #include "pinnc/core.h"
 
+/* Limits on a document (the file and each --set value), checked on the parser's events before
+ * the document is composed, so hostile input fails fast: nesting depth, nodes after expanding
+ * every alias (an "alias bomb" is refused, not expanded), and text length. */
+#define YDOC_MAX_DEPTH 64
+#define YDOC_MAX_NODES 100000
+#define YDOC_MAX_BYTES (4L << 20)
+
 typedef struct ydoc {
     yaml_document_t doc;
     const char *file;
     int n_orig;           /* nodes 1..n_orig come from the file; later ones from --set values */
-    const char *set_of[256]; /* for --set nodes: the override text, by node index - n_orig */
-    int n_set_nodes;
+    const char **set_of;  /* for --set nodes: the override text, by node index - n_orig - 1 */
+    int n_set_nodes, set_cap;
     pinn_error *err;
 } ydoc;
 
-/* Where a node came from, for messages: "file:LINE" or "--set a.b=c". */
+/* Where a node came from, for messages: "file:LINE" or "--set a.b=c" (a long path or override
+ * is shortened from the front so the reason after it survives). */
 void ydoc_where(const ydoc *d, yaml_node_t *n, char *buf, size_t size);
 /* Sets the error "WHERE: key: expected FORM, got 'VALUE'" and returns PINN_ERR_INVALID. */
 pinn_status ydoc_expected(const ydoc *d, yaml_node_t *n, const char *key, const char *form);

@@ -135,6 +135,9 @@ pinn_status pinn_model_build(pinn_model *m, pinn_graph *g, const pinn_expr_symbo
     if (m->out.fields >= 0) pinn_graph_set_output(g, m->out.fields);
     if ((st = pinn_graph_status(g, &e)))
         return pinn_error_set(err, st, "%s:%d: model (%s): %s", m->cfg->file, pinn_cfg_line(m->cfg, 0), m->ops->kind, e.msg);
+    if ((double)pinn_graph_nparams(g) > PINN_MODEL_MAX_PARAMS)
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: model (%s): %zu trainable parameters, at most %.0f", m->cfg->file,
+                              pinn_cfg_line(m->cfg, 0), m->ops->kind, pinn_graph_nparams(g), PINN_MODEL_MAX_PARAMS);
     if (m->out.fields < 0 || pinn_graph_width(g, m->out.fields) != m->info.n_out)
         return pinn_error_set(err, PINN_ERR_INVALID, "model (%s): the build gave no output of width %d", m->ops->kind,
                               m->info.n_out);

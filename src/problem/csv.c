@@ -1,5 +1,5 @@
-/* csv.c - numeric CSV tables: a strict reader (header row, every field a number, errors that
- * name file and line) and an atomic writer (io/files.h: temporary file beside the target,
+/* csv.c - numeric CSV tables: a strict reader (header row, at least one data row, every field a
+ * finite decimal number, errors that name file and line) and an atomic writer (io/files.h: temporary file beside the target,
  * fsync, rename). */
 #include "problem/csv.h"
 
@@ -136,7 +136,14 @@ static pinn_status parse_row(const char *path, size_t lineno, char *s, char *e,
         errno = 0;
         double v = strtod(a, &end);
         int bad = (a == b) || end != b || (errno == ERANGE && isinf(v));
+        int hex = (b - a > 2 && (a[0] == '0' || ((a[0] == '-' || a[0] == '+') && a[1] == '0')) &&
+                   strpbrk(a, "xX") != NULL);
         *b = save;
+        if (!bad && (!isfinite(v) || hex)) {
+            int len = (int)(b - a) > 40 ? 40 : (int)(b - a);
+            return pinn_error_set(err, PINN_ERR_PARSE, "%s:%zu: column %zu (%s): '%.*s' is not a finite decimal number", path,
+                                  lineno, c + 1, t->names[c], len, a);
+        }
         if (bad) {
             int len = (int)(b - a) > 40 ? 40 : (int)(b - a);
             return pinn_error_set(err, PINN_ERR_PARSE,
@@ -187,9 +194,14 @@ pinn_status pinn_csv_read(const char *path, pinn_csv_table *t, pinn_error *err) 
             st = pinn_error_set(err, PINN_ERR_PARSE, "%s:%zu: no header row", path, lineno ? lineno : 1);
             goto fail;
         }
+        if (nrows == 0) {
+            st = pinn_error_set(err, PINN_ERR_PARSE, "%s:%zu: no data rows after the header", path, lineno ? lineno : 1);
+            goto fail;
+        }
         t->data = malloc((nrows ? nrows : 1) * t->ncols * sizeof *t->data);
         if (!t->data) {
-            st = pinn_error_set(err, PINN_ERR_NOMEM, "%s: no memory for %zu rows", path, nrows);
+            st = pinn_error_set(err, PINN_ERR_NOMEM, "%s:%zu: out of memory for %zu rows of %zu columns", path, lineno, nrows,
+                                t->ncols);
             goto fail;
         }
     }

@@ -22,7 +22,8 @@ void pinn_csv_free(pinn_csv_table *t);
 
 /* Read a comma-separated file: the first non-blank line is the header, every later non-blank line
  * a row of exactly ncols numbers (blank lines and lines starting with '#' are skipped; CRLF is
- * accepted).  On success t (initialised or zeroed) owns the names and data.  Errors: PINN_ERR_IO
+ * accepted).  A table without data rows and a field that is NaN, infinite or hexadecimal are errors
+ * too (a data term must not silently train on nothing or on NaN).  On success t (initialised or zeroed) owns the names and data.  Errors: PINN_ERR_IO
  * (cannot open/read, naming the file), PINN_ERR_PARSE with "path:line: ..." for an empty header,
  * a ragged row or a field that is not a number, PINN_ERR_NOMEM.  t is left empty on failure. */
 pinn_status pinn_csv_read(const char *path, pinn_csv_table *t, pinn_error *err);

@@ -23,6 +23,7 @@ typedef struct ex_node {
     int index;    /* COORD/NORMAL: coordinate; DERIV: leaf; PARAM: parameter */
     int active;   /* depends on a derivative leaf or a parameter (needs an adjoint) */
     int varying;  /* depends on a point */
+    int depth;    /* 1 + the depth of the deeper child (bounded by PINN_EXPR_MAX_DEPTH) */
 } ex_node;
 
 typedef struct ex_leaf {

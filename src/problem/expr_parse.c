@@ -30,6 +30,7 @@ typedef struct parser {
     pinn_error *err;
     int failed;
     int eq_as_test; /* '=' inside comparisons is an equality test */
+    int nest;       /* current recursion depth (see enter()) */
 } parser;
 
 static int perr(parser *p, size_t col, const char *fmt, const char *arg) {
@@ -71,8 +72,16 @@ static int node(parser *p, ex_op op, int a, int b, double v, int idx) {
         p->e->nodes = nn;
         p->cap = cap;
     }
+    int da = a >= 0 ? p->e->nodes[a].depth : 0, db = b >= 0 ? p->e->nodes[b].depth : 0;
+    int depth = 1 + (da > db ? da : db);
+    if (depth > PINN_EXPR_MAX_DEPTH) {
+        char lim[16];
+        snprintf(lim, sizeof lim, "%d", PINN_EXPR_MAX_DEPTH);
+        return perr(p, p->pos, "expression nested deeper than %s levels (split it with constants or simplify it)", lim);
+    }
     ex_node *n = &p->e->nodes[p->e->n_nodes];
     memset(n, 0, sizeof *n);
+    n->depth = depth;
     n->op = op;
     n->a = a;
     n->b = b;
@@ -214,6 +223,8 @@ static int parse_atom(parser *p) {
     const char *c = p->s + p->pos;
     char b[32];
     if (isdigit((unsigned char)*c) || (*c == '.' && isdigit((unsigned char)c[1]))) {
+        if (c[0] == '0' && (c[1] == 'x' || c[1] == 'X'))
+            return perr(p, col, "%s", "hexadecimal numbers are not supported (write decimal numbers)");
         char *end;
         double v = strtod(c, &end);
         p->pos += (size_t)(end - c);
@@ -257,16 +268,35 @@ static int parse_atom(parser *p) {
     return perr(p, col, "unknown name '%s'", b);
 }
 
+/* Every recursive path of the grammar passes through parse_or, a sign, a 'not' or a '^'; each of
+ * those counts one level so that hostile nesting fails with a message instead of exhausting the
+ * stack (the tree depth of long chains such as a+b+c+... is checked in node()). */
+static int enter(parser *p) {
+    if (p->failed) return 0;
+    if (++p->nest <= PINN_EXPR_MAX_DEPTH) return 1;
+    char lim[16];
+    snprintf(lim, sizeof lim, "%d", PINN_EXPR_MAX_DEPTH);
+    perr(p, p->pos, "expression nested deeper than %s levels (split it with constants or simplify it)", lim);
+    return 0;
+}
+
 static int parse_power(parser *p) {
     int a = parse_atom(p);
-    if (accept(p, "^") || accept(p, "**")) return node(p, EX_POW, a, parse_unary(p), 0, 0);
+    if (accept(p, "^") || accept(p, "**")) {
+        int r = enter(p) ? node(p, EX_POW, a, parse_unary(p), 0, 0) : -1;
+        p->nest--;
+        return r;
+    }
     return a;
 }
 
 static int parse_unary(parser *p) {
-    if (accept(p, "-")) return node(p, EX_NEG, parse_unary(p), -1, 0, 0);
-    if (accept(p, "+")) return parse_unary(p);
-    return parse_power(p);
+    int neg = accept(p, "-");
+    if (!neg && !accept(p, "+")) return parse_power(p);
+    int r = -1;
+    if (enter(p)) r = neg ? node(p, EX_NEG, parse_unary(p), -1, 0, 0) : parse_unary(p);
+    p->nest--;
+    return r;
 }
 
 static int parse_prod(parser *p) {
@@ -305,8 +335,10 @@ static int parse_cmp(parser *p) {
 }
 
 static int parse_not(parser *p) {
-    if (accept(p, "not")) return node(p, EX_NOT, parse_not(p), -1, 0, 0);
-    return parse_cmp(p);
+    if (!accept(p, "not")) return parse_cmp(p);
+    int r = enter(p) ? node(p, EX_NOT, parse_not(p), -1, 0, 0) : -1;
+    p->nest--;
+    return r;
 }
 
 static int parse_and(parser *p) {
@@ -315,10 +347,16 @@ static int parse_and(parser *p) {
     return a;
 }
 
-static int parse_or(parser *p) {
+static int parse_or_(parser *p) {
     int a = parse_and(p);
     while (accept(p, "or")) a = node(p, EX_OR, a, parse_and(p), 0, 0);
     return a;
+}
+
+static int parse_or(parser *p) {
+    int r = enter(p) ? parse_or_(p) : -1;
+    p->nest--;
+    return r;
 }
 
 static int is_logical(ex_op op) { return op >= EX_LT && op <= EX_NOT; }
@@ -351,7 +389,7 @@ static double apply_default(ex_op op, double a, double b) { return pinn_expr_app
 
 pinn_status pinn_expr_parse(pinn_expr *e, const char *text, const pinn_expr_symbols *sym, pinn_expr_kind want,
                             pinn_error *err) {
-    parser p = {text, 0, sym, e, 0, err, 0, want == PINN_EXPR_PREDICATE};
+    parser p = {text, 0, sym, e, 0, err, 0, want == PINN_EXPR_PREDICATE, 0};
     char b[32];
     skip_ws(&p);
     if (!text[p.pos]) {

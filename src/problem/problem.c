@@ -5,7 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/msg.h"
 #include "pinnc.h"
+
+const char *pinn_msg_path(const char *path, char *buf, size_t size) {
+    size_t n = path ? strlen(path) : 0;
+    if (!path) return "";
+    if (n <= PINN_MSG_PATH_MAX || size < PINN_MSG_PATH_MAX + 1) return path;
+    snprintf(buf, size, "...%s", path + n - (PINN_MSG_PATH_MAX - 3));
+    return buf;
+}
 
 static const char *const shape_names[PINN_DOMAIN_SHAPE_COUNT] = {"box", "polygon", "lshape", "disk"};
 static const char *const cond_names[PINN_COND_KIND_COUNT] = {"equation", "periodic", "data"};
@@ -64,7 +73,8 @@ void pinn_problem_defaults(pinn_problem *p) {
 
 /* Checks names, ranges and counts; expressions are compiled by the trainer and the loader. */
 pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err) {
-    const char *f = p->file[0] ? p->file : "<problem>";
+    char fb[PINN_MSG_PATH_MAX + 1];
+    const char *f = p->file[0] ? pinn_msg_path(p->file, fb, sizeof fb) : "<problem>";
     const pinn_domain *dm = &p->domain;
     if (dm->d < 1 || dm->d > PINN_MAX_INPUTS)
         return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: domain: expected 1 to %d coordinates, got %d", f, dm->line,
@@ -111,6 +121,26 @@ pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err) {
             if (!strcmp(cd->name, p->conditions[j].name))
                 return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition name '%s' is used twice", f, cd->line, cd->name);
     }
+    long total = p->train.collocation;
+    for (int c = 0; c < p->n_conditions; c++) {
+        const pinn_condition *cd = &p->conditions[c];
+        if (cd->kind == PINN_COND_DATA) continue;
+        if (cd->points > PINN_MAX_COND_POINTS)
+            return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition '%s': points: at most %ld, got %d", f, cd->line,
+                                  cd->name, PINN_MAX_COND_POINTS, cd->points);
+        total += cd->points;
+    }
+    if (p->train.collocation > PINN_MAX_COLLOCATION || total > PINN_MAX_TOTAL_POINTS)
+        return pinn_error_set(err, PINN_ERR_INVALID,
+                              "%s:%d: train.collocation: %d collocation points and %ld in all (with the conditions), "
+                              "above the limit of %ld",
+                              f, p->train.line, p->train.collocation, total, PINN_MAX_TOTAL_POINTS);
+    double grid = 1;
+    for (int i = 0; i < dm->d; i++) grid *= p->output.grid[i] > 0 ? p->output.grid[i] : 1;
+    if (grid > (double)PINN_MAX_GRID_POINTS)
+        return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: output.grid: %.0f points, above the limit of %ld", f,
+                              p->output.line, grid, PINN_MAX_GRID_POINTS);
+
     const pinn_train_cfg *t = &p->train;
     if (t->collocation < 1 || t->epochs < 0 || !(t->lr > 0) || t->lbfgs_iters < 0 || t->batch < 0)
         return pinn_error_set(err, PINN_ERR_INVALID,
