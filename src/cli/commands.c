@@ -1,5 +1,6 @@
 /* commands.c - the pinnc subcommands: option parsing, loading, and what each prints. */
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,24 @@ static const char *const train_help =
     "--resume DIR continues an interrupted run from its checkpoint.\n"
     "A fresh run refuses an --out DIR that already holds files unless --force is given.\n";
 
+volatile int cli_stop_requested;
+
+static void on_signal(int sig) {
+    (void)sig;
+    cli_stop_requested = 1;
+}
+
+/* The first SIGINT or SIGTERM asks the run to stop cleanly; a second one ends the process. */
+static void cli_catch_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 int cli_train(int argc, char **argv) {
     opts o;
     int rc = parse(argc, argv, &o, "train", train_help);
@@ -193,13 +212,18 @@ int cli_train(int argc, char **argv) {
     pinn_trainer *t = NULL;
     cli_progress_state ps;
     cli_progress_init(&ps, o.quiet);
-    if (pinn_trainer_init(&t, p, &err) != PINN_OK ||
-        pinn_trainer_train(t, out, o.resume, cli_progress, &ps, &err) != PINN_OK) {
+    /* SIGINT/SIGTERM: the run writes a checkpoint after the current step and stops */
+    pinn_run_opts ro = {o.resume, o.force, &cli_stop_requested};
+    cli_catch_signals();
+    pinn_status st = pinn_trainer_init(&t, p, &err);
+    if (!st) st = pinn_trainer_train_opts(t, out, &ro, cli_progress, &ps, &err);
+    if (st) {
+        if (!o.quiet && ps.tty) fputc('\n', stderr);
         fprintf(stderr, "pinnc: %s\n", err.msg);
         pinn_trainer_free(t);
         free(p);
         opts_free(&o);
-        return 1;
+        return st == PINN_ERR_INTERRUPTED ? 130 : 1;
     }
     double rel[PINN_MAX_FIELDS];
     if (pinn_trainer_evaluate(t, rel, &err) == PINN_OK)

@@ -12,6 +12,7 @@
 typedef struct run_obs {
     const char *dir;
     volatile const int *stop;
+    int resumed;
     FILE *hist;
     pinn_progress_fn progress;
     void *progress_ctx;
@@ -33,7 +34,7 @@ static pinn_status history_open(pinn_trainer *t, const char *dir, int resume, FI
             while (fgets(line, sizeof line, f)) {
                 long ep = -1;
                 if (strncmp(line, "epoch", 5) != 0) ep = strtol(line, NULL, 10);
-                if (ep > v.step) continue;
+                if (ep > v.step || strstr(line, ",final,")) continue; /* the end is written again */
                 size_t l = strlen(line);
                 if (len + l + 1 > cap) {
                     cap = 2 * (len + l + 1);
@@ -87,6 +88,9 @@ static pinn_status on_event(void *ctx, pinn_trainer *t, pinn_event ev, const pin
     const pinn_weighting_file *wf = &v.problem->train.weighting;
     pinn_status st = PINN_OK;
     switch (ev) {
+    case PINN_EVENT_START: /* the starting state, so that a run can be resumed whenever it fails */
+        if (o->dir && !o->resumed) st = pinn_run_checkpoint_write(t, o->dir, err);
+        break;
     case PINN_EVENT_STEP: /* gradient histograms at the chosen Adam epochs; a requested stop */
         for (int h = 0; o->dir && h < wf->n_hist && !st; h++)
             if (!strcmp(p->phase, "adam") && wf->hist_epochs[h] == p->step - 1) st = pinn_run_write_histograms(t, o->dir, p->step - 1, err);
@@ -120,7 +124,7 @@ pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pin
 pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *dir, const pinn_run_opts *ro, pinn_progress_fn fn,
                                     void *ctx, pinn_error *err) {
     int resume = ro && ro->resume, force = ro && ro->force;
-    run_obs o = {dir, ro ? ro->stop : NULL, NULL, fn, ctx};
+    run_obs o = {dir, ro ? ro->stop : NULL, resume, NULL, fn, ctx};
     /* the reference first: a problem with it is reported before any training */
     pinn_status st = pinn_trainer_compute_reference(t, err);
     if (st) return st;
@@ -130,11 +134,11 @@ pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *dir, const pinn
         if (resume) {
             if ((st = pinn_run_path(path, sizeof path, dir, "checkpoint.bin", err))) return st;
             if ((st = pinn_run_checkpoint_read(t, path, force, err))) {
-                /* a damaged checkpoint: the previous good one, if there is one */
+                /* a damaged or missing checkpoint: the previous good one, if there is one (its
+                 * own failure leaves the first error as the message) */
                 pinn_error e2;
                 char prev[PINN_RUN_PATH];
-                if (st == PINN_ERR_PARSE && !pinn_run_path(prev, sizeof prev, dir, "checkpoint.prev", &e2) &&
-                    !pinn_run_checkpoint_read(t, prev, force, &e2))
+                if (!pinn_run_path(prev, sizeof prev, dir, "checkpoint.bin.prev", &e2) && !pinn_run_checkpoint_read(t, prev, force, &e2))
                     st = PINN_OK;
                 if (st) return st;
             }

@@ -199,6 +199,7 @@ pinn_status pinn_trainer_state_write(const pinn_trainer *t, const pinn_state_io 
     for (size_t i = 0; i < nph; i++) buf[2 * i] = (double)t->phases[i].iter, buf[2 * i + 1] = t->phases[i].begun + 2.0 * t->phases[i].stop;
     if ((st = io->put(io->ctx, "phases", buf, 2 * nph, err))) goto done;
     if ((st = io->put(io->ctx, "weights", t->weights, nt, err))) goto done;
+    if ((st = io->put(io->ctx, "gnorm", t->gnorm, nt, err))) goto done;
     /* the weighting scheme's running statistics */
     const pinn_weighting *w = &t->wt;
     double *q = buf;
@@ -256,7 +257,8 @@ pinn_status pinn_trainer_state_read(pinn_trainer *t, const pinn_state_io *io, pi
         if (!isfinite(cnt[i]) || cnt[i] < -1 || cnt[i] > 9.0e15)
             return pinn_error_set(err, PINN_ERR_INVALID, "checkpoint: counter %d out of range (%g)", i, cnt[i]);
     size_t ns = np > 6 * nt + WT_FIXED ? np : 6 * nt + WT_FIXED;
-    double *P = malloc(sizeof(double) * np), *buf = malloc(sizeof(double) * (ns + 2 * nph)), wts[TR_MAX_TERMS];
+    double *P = malloc(sizeof(double) * np), *buf = malloc(sizeof(double) * (ns + 2 * nph)), wts[TR_MAX_TERMS],
+           gn[TR_MAX_TERMS];
     if (!P || !buf) {
         free(P), free(buf);
         return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
@@ -264,7 +266,8 @@ pinn_status pinn_trainer_state_read(pinn_trainer *t, const pinn_state_io *io, pi
     double *ph_buf = buf + ns;
     memset(ph_buf, 0, sizeof(double) * 2 * nph);
     if ((st = get_exact(io, "params", P, np, err)) || (st = get_exact(io, "phases", ph_buf, 2 * nph_saved, err)) ||
-        (st = get_exact(io, "weights", wts, nt, err)) || (st = get_exact(io, "weighting", buf, 6 * nt + WT_FIXED, err)))
+        (st = get_exact(io, "weights", wts, nt, err)) || (st = get_exact(io, "gnorm", gn, nt, err)) ||
+        (st = get_exact(io, "weighting", buf, 6 * nt + WT_FIXED, err)))
         goto done;
     for (size_t i = 0; i < nph; i++)
         if (!(ph_buf[2 * i] >= 0 && ph_buf[2 * i] <= 9.0e15) || !(ph_buf[2 * i + 1] >= 0 && ph_buf[2 * i + 1] < 1e6)) {
@@ -303,6 +306,7 @@ pinn_status pinn_trainer_state_read(pinn_trainer *t, const pinn_state_io *io, pi
         t->phases[i].stop = (int)((long)ph_buf[2 * i + 1] >> 1);
     }
     memcpy(t->weights, wts, sizeof(double) * nt);
+    memcpy(t->gnorm, gn, sizeof(double) * nt);
     pinn_weighting *w = &t->wt;
     for (size_t k = 0; k < nt; k++)
         w->lambda[k] = buf[k], w->w[k] = buf[nt + k], w->stat[k] = buf[2 * nt + k], w->hat[k] = buf[3 * nt + k],

@@ -43,7 +43,7 @@ void tr_term_release(tr_term *tm) {
 /* Records a failure of this thread's part of a term: the first offending point (global index) and
  * the status (PINN_ERR_NUMERIC for a non-finite value). */
 static void note_bad(tr_scratch *sc, pinn_status st, size_t point) {
-    if (!sc->status || point < sc->bad) sc->bad = point;
+    if (!sc->status || point < sc->bad) sc->bad = point, sc->bad_net = 0;
     if (!sc->status || st != PINN_ERR_NUMERIC) sc->status = st;
 }
 
@@ -99,7 +99,10 @@ static double expr_pass(tr_term *tm, size_t first, int n, const pinn_real *x, co
     if (!isfinite(L) || (rows && !isfinite(r[0])))
         for (size_t p = 0; p < nn; p++)
             if (!isfinite(r[p])) {
+                int net_ok = 1; /* the network's jet at the point: finite, or the network overflowed */
+                for (int k = 0; k < nl; k++) net_ok &= isfinite(lp[k][p]) != 0;
                 note_bad(sc, PINN_ERR_NUMERIC, first + p);
+                if (sc->bad == first + p) sc->bad_net = !net_ok;
                 break;
             }
     st = pinn_expr_backward(tm->eq, nn, cp, lp, tm->normals ? np_ : NULL, pp, gr, dp, G + t->np_net, sc->expr);

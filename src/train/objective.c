@@ -93,7 +93,7 @@ static void eval_group(pinn_trainer *t, int full, int grad) {
     int sum = grad == TR_SUM && gp->combined_ok, K = gp->n;
     int use_batch = t->batch && !full;
     pinn_real *x = use_batch ? t->batch_x : (pinn_real *)pinn_pointset_points(t->colloc);
-    size_t n = use_batch ? t->batch : pinn_pointset_count(t->colloc);
+    size_t n = use_batch ? t->batch_n : pinn_pointset_count(t->colloc);
     for (int q = 0; q < K; q++) {
         tr_term *tm = &t->terms[gp->member[q]];
         fns[q] = loss_of(tm), ctxs[q] = tm, w[q] = t->weights[gp->member[q]];
@@ -162,8 +162,10 @@ pinn_status tr_check(pinn_trainer *t, pinn_error *err) {
         tr_term *tm = &t->terms[k];
         pinn_status st = PINN_OK;
         size_t bad = 0;
+        int net = 0;
         for (int i = 0; tm->scr && i < tm->n_threads; i++)
-            if (tm->scr[i].status && (!st || tm->scr[i].bad < bad)) st = tm->scr[i].status, bad = tm->scr[i].bad;
+            if (tm->scr[i].status && (!st || tm->scr[i].bad < bad))
+                st = tm->scr[i].status, bad = tm->scr[i].bad, net = tm->scr[i].bad_net;
         if (!st && isfinite(tm->loss)) continue;
         char at[256] = "";
         if (st && tm->x && bad < tm->n) {
@@ -176,11 +178,12 @@ pinn_status tr_check(pinn_trainer *t, pinn_error *err) {
         int params_ok = 1;
         for (size_t i = 0; i < t->np && params_ok; i++) params_ok = isfinite(t->P[i]);
         const char *file = t->prob.file[0] ? t->prob.file : "<problem>";
-        if (!params_ok)
+        if (!params_ok || net)
             return pinn_error_set(err, PINN_ERR_NUMERIC,
-                                  "term '%s': the loss is %g because the parameters diverged (not finite); lower the "
-                                  "learning rate (train.lr) or use a schedule",
-                                  tm->name, tm->loss);
+                                  "term '%s': the loss is %g: the run diverged (%s%s); lower the learning rate "
+                                  "(train.lr) or use a schedule",
+                                  tm->name, tm->loss, params_ok ? "the network's output overflows" : "the parameters are not finite",
+                                  params_ok ? at : "");
         if (st && st != PINN_ERR_NUMERIC)
             return pinn_error_set(err, st, "%s:%d: term '%s': evaluating the expression failed%s", file, tm->line, tm->name, at);
         return pinn_error_set(err, PINN_ERR_NUMERIC,

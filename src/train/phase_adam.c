@@ -114,7 +114,8 @@ static pinn_status adam_step(tr_phase *ph, pinn_trainer *t, double *loss, int *d
         size_t b = (size_t)ep % nbatches;
         if (b == 0 || !t->perm_valid) permute(ph, t, (uint64_t)ep / nbatches);
         t->perm_valid = 1;
-        pinn_pointset_batch(t->colloc, t->perm, t->batch, b, t->batch_x, NULL, NULL);
+        /* the last batch of a pass may be shorter: it has only its own points */
+        t->batch_n = pinn_pointset_batch(t->colloc, t->perm, t->batch, b, t->batch_x, NULL, NULL);
     }
     double s0 = now_s();
     if ((st = tr_adam_objective(t, t->step, ep, ph->total, loss, err))) {

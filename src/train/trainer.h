@@ -16,6 +16,7 @@ typedef struct tr_scratch {
     pinn_real *buf;      /* leaves, leaf adjoints, coordinates, normals, residual, its adjoint */
     pinn_status status;  /* failure in this thread's blocks since the last reset (PINN_OK: none) */
     size_t bad;          /* then: the first offending point (index in the term's points) */
+    int bad_net;         /* there, the network's own output was not finite (it overflowed) */
 } tr_scratch;
 
 typedef struct tr_term {
@@ -88,7 +89,8 @@ struct pinn_trainer {
     pinn_pointset *colloc;
     size_t *perm;
     pinn_real *batch_x;
-    size_t batch;
+    size_t batch;                      /* mini-batch size (0: full batch) */
+    size_t batch_n;                    /* points of the current mini-batch (the last of a pass may be short) */
     /* loss weighting */
     pinn_weighting wt;
     size_t *wsel;                      /* params: weights -- indices of the weight-matrix entries */
