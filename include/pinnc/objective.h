@@ -64,7 +64,7 @@ pinn_status pinn_objective_linearize_csr(pinn_objective *o, const pinn_real *par
 typedef struct pinn_lsq_summary {
     int ran;                 /* a least-squares phase ran */
     char phase[16];          /* "lstsq" or "gauss_newton" */
-    char method[16], precond[16], stop[24];
+    char method[16], precond[16], stop[40];
     long rows, cols, nnz;
     int iterations;          /* Krylov iterations of the last solve (all Gauss-Newton steps: total) */
     int outer;               /* Gauss-Newton steps (1 for lstsq) */
