@@ -70,6 +70,8 @@ typedef enum pinn_init {
     PINN_INIT_GLOROT_UNIFORM,    /* U(-a, a), a = sqrt(6/(fan_in+fan_out)) */
     PINN_INIT_ZERO,
     PINN_INIT_CONST,             /* every entry = value */
+    PINN_INIT_UNIFORM,           /* U(-value, value): fixed random features (extreme learning machines) */
+    PINN_INIT_NORMAL,            /* N(0, value^2) */
     PINN_INIT_COUNT
 } pinn_init;
 const char *pinn_init_to_string(pinn_init k);

@@ -79,6 +79,27 @@ typedef struct pinn_model_sink {
     pinn_status (*array)(void *ctx, const char *name, int ndim, const size_t *shape, const double *data, pinn_error *err);
 } pinn_model_sink;
 
+/* How a model that is linear in some of its parameters (an extreme learning machine: random fixed
+ * hidden layers, trainable output layer) lays out those coefficients, for the least-squares
+ * assembly (pinn_objective_linearize_csr).  Column c is the flat parameter param[c]; it changes
+ * only field field[c] (-1: any field) and only at the points `touching` lists.  Two columns of one
+ * colour never touch one point unless they change different fields: so one forward pass with
+ * every column of a colour set to 1 (and the others to 0) gives each column's jets where it acts. */
+typedef struct pinn_lin_cover {
+    size_t n_cols;
+    const size_t *param;   /* [n_cols] */
+    const int *field;      /* [n_cols] */
+    const int *color;      /* [n_cols], in 0 .. n_colors-1 */
+    int n_colors;
+    int max_touch;         /* most columns touching one point */
+    int n_blocks;          /* column blocks (a subdomain's coefficients) for block preconditioners: */
+    const int64_t *block_ptr; /* block b = columns block_ptr[b] .. block_ptr[b+1]-1 (n_blocks + 1) */
+    /* Writes the columns touching point x (n_in coordinates), increasing, into cols (max_touch
+     * entries); returns how many.  Called concurrently. */
+    int (*touching)(const void *ctx, const pinn_real *x, int *cols);
+    const void *ctx;
+} pinn_lin_cover;
+
 /* Keys of the model section every kind accepts (handled by the model layer). */
 #define PINN_MODEL_COMMON_KEYS "kind", "transform"
 
@@ -101,6 +122,9 @@ typedef struct pinn_model_ops {
                                const pinn_model_sink *sink, pinn_error *err);
     /* Optional: release what configure or build allocated inside state. */
     void (*release)(void *state);
+    /* Optional (models linear in their trainable coefficients): fill cover, whose arrays the
+     * state owns, after build. */
+    pinn_status (*linear_cover)(void *state, const pinn_graph *g, pinn_lin_cover *cover, pinn_error *err);
 } pinn_model_ops;
 
 /* The built-in kinds, NULL-terminated. */

@@ -7,6 +7,7 @@
 #ifndef PINNC_OBJECTIVE_H
 #define PINNC_OBJECTIVE_H
 
+#include "pinnc/solve.h"
 #include "pinnc/train.h"
 
 #ifdef __cplusplus
@@ -37,6 +38,45 @@ size_t pinn_objective_nrows(const pinn_objective *o);
  * J[i][j] = d r_i / d params[off + j] (row-major, nrows x len). */
 pinn_status pinn_objective_linearize(pinn_objective *o, const pinn_real *params, size_t off, size_t len,
                                      pinn_real *J, pinn_real *r, pinn_error *err);
+
+/* ---------------------------------------------------------------- sparse least-squares systems
+ *
+ * For a model linear in some coefficients (its kind's linear_cover: an ELM, an ELM-FBPINN), the
+ * rows of the linearisation with respect to those coefficients straight into a CSR matrix, with
+ * only the columns that touch each row's points: memory O(rows x overlap x K).  Row i of any
+ * residual (equations, conditions, data, periodic pairs) is
+ *     M[i][c] = sum over the jet entries e the row reads of dr_i/d(jet_e) * d(jet_e)/d(coef_c),
+ * where dr_i/d(jet) comes from the expression's reverse pass at the current parameters (exact for
+ * nonlinear residuals: the Gauss-Newton Jacobian) and d(jet)/d(coef_c) from forward passes of
+ * the model with the coefficients of one colour set to 1 (exact, because the jets are linear in
+ * the coefficients: transforms, if any, must be affine in the raw output). */
+
+/* The model's coefficient layout; UNSUPPORTED when its kind has none. */
+pinn_status pinn_objective_cover(pinn_objective *o, const pinn_lin_cover **cover, pinn_error *err);
+/* Sets the parameters to params (NULL: keep them), then builds M (pinn_objective_nrows x
+ * cover->n_cols, finished; the caller frees it with pinn_csr_free) and r (nrows doubles, the
+ * residuals), both scaled as in pinn_objective_linearize, so |M d + r|^2 is the weighted loss
+ * after coefficients += d (exactly, for a linear residual). */
+pinn_status pinn_objective_linearize_csr(pinn_objective *o, const pinn_real *params, const pinn_lin_cover *cover,
+                                         pinn_csr *M, double *r, pinn_error *err);
+
+/* What the last lstsq / gauss_newton phase did (for summary.json). */
+typedef struct pinn_lsq_summary {
+    int ran;                 /* a least-squares phase ran */
+    char phase[16];          /* "lstsq" or "gauss_newton" */
+    char method[16], precond[16], stop[40];
+    long rows, cols, nnz;
+    int iterations;          /* Krylov iterations of the last solve (all Gauss-Newton steps: total) */
+    int outer;               /* Gauss-Newton steps (1 for lstsq) */
+    int rank;
+    double residual, rhs_norm, cond, cond_precond, block_cond;
+    double assemble_s, precond_s, solve_s;          /* wall time, all steps */
+    double assemble_cpu_s, solve_cpu_s;             /* process CPU time, all steps */
+    double loss_before, loss_after;
+    double matrix_mb;        /* memory of M (values, indices, transpose) */
+} pinn_lsq_summary;
+/* The trainer's last least-squares summary (ran = 0 when none). */
+const pinn_lsq_summary *pinn_trainer_lsq_summary(const pinn_trainer *t);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,8 @@ static const char *const init_names[PINN_INIT_COUNT] = {
     [PINN_INIT_GLOROT_UNIFORM] = "glorot_uniform",
     [PINN_INIT_ZERO] = "zero",
     [PINN_INIT_CONST] = "const",
+    [PINN_INIT_UNIFORM] = "uniform",
+    [PINN_INIT_NORMAL] = "normal",
 };
 
 const char *pinn_init_to_string(pinn_init k) {
@@ -170,6 +172,8 @@ void pinn_graph_init_params(const pinn_graph *g, pinn_real *params, pinn_rng *rn
                 p[j] = (pinn_real)(sqrt(6.0 / fan) * (2.0 * pinn_rng_uniform(rng) - 1.0));
                 break;
             case PINN_INIT_ZERO: p[j] = 0; break;
+            case PINN_INIT_UNIFORM: p[j] = (pinn_real)(s->value * (2.0 * pinn_rng_uniform(rng) - 1.0)); break;
+            case PINN_INIT_NORMAL: p[j] = (pinn_real)(s->value * pinn_rng_normal(rng)); break;
             case PINN_INIT_CONST:
             case PINN_INIT_COUNT: p[j] = (pinn_real)s->value; break;
             }

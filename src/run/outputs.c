@@ -174,6 +174,29 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
     fprintf(f, ", \"gemm_gflops\": ");
     pinn_json_number(f, v.time_adam_s > 0 ? v.gemm_gflop_per_epoch * (double)v.timed_epochs / v.time_adam_s : NAN);
     fprintf(f, "}");
+    const pinn_lsq_summary *ls = pinn_trainer_lsq_summary(t);
+    if (ls->ran) { /* the last least-squares phase (lstsq, gauss_newton) */
+        fprintf(f, ",\n  \"least_squares\": {\"phase\": ");
+        pinn_json_string(f, ls->phase);
+        fprintf(f, ", \"method\": ");
+        pinn_json_string(f, ls->method);
+        fprintf(f, ", \"precond\": ");
+        pinn_json_string(f, ls->precond);
+        fprintf(f, ", \"stop\": ");
+        pinn_json_string(f, ls->stop);
+        fprintf(f, ", \"rows\": %ld, \"cols\": %ld, \"nnz\": %ld, \"iterations\": %d, \"steps\": %d, \"rank\": %d", ls->rows,
+                ls->cols, ls->nnz, ls->iterations, ls->outer, ls->rank);
+        const char *nm[] = {"residual", "rhs_norm", "cond", "cond_precond", "block_cond", "assemble_s", "assemble_cpu_s",
+                            "precond_s", "solve_s", "solve_cpu_s", "loss_before", "loss_after", "matrix_mb"};
+        double val[] = {ls->residual, ls->rhs_norm, ls->cond, ls->cond_precond, ls->block_cond, ls->assemble_s,
+                        ls->assemble_cpu_s, ls->precond_s, ls->solve_s, ls->solve_cpu_s, ls->loss_before, ls->loss_after,
+                        ls->matrix_mb};
+        for (size_t q = 0; q < sizeof val / sizeof val[0]; q++) {
+            fprintf(f, ", \"%s\": ", nm[q]);
+            pinn_json_number(f, val[q]);
+        }
+        fprintf(f, "}");
+    }
     fprintf(f, ",\n  \"params\": %zu,\n  \"threads\": %d,\n  \"collocation\": %zu\n}\n", v.n_total_params, v.threads,
             v.collocation);
     return pinn_afile_commit(&a, err);

@@ -11,7 +11,7 @@
 #include "train/phase.h"
 
 /* Adding a phase kind: its file and one line here. */
-static const tr_phase_ops *const kinds[] = {&tr_phase_adam, &tr_phase_lbfgs, NULL};
+static const tr_phase_ops *const kinds[] = {&tr_phase_adam, &tr_phase_lbfgs, &tr_phase_lstsq, &tr_phase_gauss_newton, NULL};
 
 const tr_phase_ops *tr_phase_find(const char *kind) {
     for (int i = 0; kinds[i]; i++)
@@ -57,7 +57,7 @@ pinn_status tr_phases_setup(pinn_trainer *t, pinn_error *err) {
     for (int i = 0; i < n; i++) {
         int node = pinn_cfg_item(c, list, i);
         char kind[32], form[96];
-        snprintf(form, sizeof form, "a phase kind (one of: %s)", "adam lbfgs");
+        snprintf(form, sizeof form, "a phase kind (one of: %s)", "adam lbfgs lstsq gauss_newton");
         if (pinn_cfg_type_of(c, node) != PINN_CFG_MAP) return pinn_cfg_expected(c, node, "phases", "a mapping {kind: ..., ...}", err);
         pinn_status st = pinn_cfg_str(c, node, "kind", NULL, kind, sizeof kind, err);
         if (st) return st;

@@ -153,6 +153,9 @@ double tr_combine(pinn_trainer *t, pinn_real *G) {
         const pinn_real w = (pinn_real)t->weights[k], *g = t->terms[k].grad;
         for (size_t i = 0; i < t->np; i++) G[i] += w * g[i];
     }
+    if (G && t->trainable)
+        for (size_t i = 0; i < t->np_net; i++)
+            if (!t->trainable[i]) G[i] = 0;
     for (int k = 0; k < t->prob.n_params; k++) t->param_values[k] = t->P[t->np_net + (size_t)k];
     return total;
 }

@@ -41,9 +41,11 @@ struct tr_phase {
     pinn_lbfgs_config lbfgs_cfg;
     pinn_lbfgs lbfgs;
     int lbfgs_ready;
+    /* lstsq, gauss_newton (phase_lstsq.c) */
+    struct lsq_cfg *lsq;
 };
 
-extern const tr_phase_ops tr_phase_adam, tr_phase_lbfgs;
+extern const tr_phase_ops tr_phase_adam, tr_phase_lbfgs, tr_phase_lstsq, tr_phase_gauss_newton;
 const tr_phase_ops *tr_phase_find(const char *kind);
 /* The kinds' names, for messages. */
 const char *tr_phase_names(void);

@@ -233,6 +233,15 @@ pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_
     pinn_rng rng;
     pinn_rng_seed(&rng, p->train.seed);
     pinn_graph_init_params(t->graph, t->P, &rng);
+    const pinn_model_ops *mops = pinn_model_kind(t->model);
+    if (mops->param_mask) { /* frozen parameters (e.g. an ELM's random hidden layers) get no gradient */
+        if (!(t->trainable = malloc(t->np_net + 1))) {
+            st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        memset(t->trainable, 1, t->np_net);
+        mops->param_mask(pinn_model_state(t->model), t->graph, t->trainable);
+    }
     for (int k = 0; k < p->n_params; k++) t->P[t->np_net + (size_t)k] = t->param_init[k];
 
     /* collocation points, shared by every equation */
@@ -343,6 +352,8 @@ void pinn_trainer_free(pinn_trainer *t) {
     pinn_geom_free(t->geom);
     free(t->P);
     free(t->G);
+    free(t->trainable);
+    tr_lin_free(t);
     free(t);
 }
 

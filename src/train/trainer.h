@@ -80,6 +80,8 @@ struct pinn_trainer {
     pinn_graph *graph;
     size_t np_net, np;
     pinn_real *P, *G;
+    unsigned char *trainable;          /* [np_net] from the model's param_mask, NULL: all trainable */
+    struct tr_lin *lin;                /* least-squares phases: assembly work space and the last solve's diagnostics */
     int n_terms;
     tr_term terms[TR_MAX_TERMS];
     const char *term_names[TR_MAX_TERMS];
@@ -165,6 +167,8 @@ pinn_status tr_weighting_setup(pinn_trainer *t, pinn_error *err);
 /* driver.c */
 pinn_status tr_phases_setup(pinn_trainer *t, pinn_error *err);
 void tr_phases_free(pinn_trainer *t);
+/* assemble.c: the least-squares work space of the lstsq and gauss_newton phases */
+void tr_lin_free(pinn_trainer *t);
 /* evaluate.c */
 pinn_status tr_eval_setup(pinn_trainer *t, pinn_error *err);
 pinn_status tr_reference(pinn_trainer *t, pinn_error *err);
