@@ -52,6 +52,8 @@ double pinn_term_eval(pinn_term *t, size_t n_points, const pinn_real *x, const p
 void pinn_term_predict(pinn_term *t, size_t n_points, const pinn_real *x, const pinn_real *params, pinn_real *out);
 
 const pinn_plan *pinn_term_plan(const pinn_term *t);
+/* Bytes the term holds (tapes, chunk gradients), for memory reports. */
+size_t pinn_term_bytes(const pinn_term *t);
 
 /* Several losses on the same points (the equations of a PDE system, regularisers of the model),
  * each from the one forward pass per block.  pinn_term_set_losses sizes the term for k of them

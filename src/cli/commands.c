@@ -398,6 +398,7 @@ int cli_check(int argc, char **argv) {
         printf("\n");
     }
     printf("# trainable parameters: %zu\n", pinn_trainer_nparams(t));
+    printf("# memory for training: about %.1f MB\n", (double)pinn_trainer_memory_bytes(t) / 1048576.0);
     pinn_trainer_free(t);
     free(p);
     opts_free(&o);

@@ -409,3 +409,17 @@ pinn_status pinn_trainer_model_diagnostics(pinn_trainer *t, const pinn_model_sin
 }
 
 const pinn_problem *pinn_trainer_problem(const pinn_trainer *t) { return &t->prob; }
+
+size_t pinn_trainer_memory_bytes(const pinn_trainer *t) {
+    size_t b = sizeof *t + sizeof(pinn_real) * t->np * (3 + (size_t)t->n_terms + (t->grp.n ? (size_t)t->grp.n + 1 : 0));
+    for (int k = 0; k < t->n_terms; k++) {
+        const tr_term *tm = &t->terms[k];
+        b += pinn_term_bytes(tm->term) + sizeof(pinn_real) * tm->n_all * (size_t)t->d * (tm->in_group ? 0 : 2);
+        b += tm->scr ? (size_t)tm->n_threads * sizeof(pinn_real) * tm->block * (2 * (size_t)tm->n_leaves + 2 * (size_t)t->d + 2) : 0;
+    }
+    b += pinn_term_bytes(t->grp.term) + pinn_term_bytes(t->eval_term);
+    b += sizeof(pinn_real) * pinn_pointset_count(t->colloc) * (size_t)t->d;
+    b += sizeof(pinn_real) * t->n_eval * ((size_t)t->d + 2 * (size_t)t->w_out) + t->n_eval;
+    for (int i = 0; i < t->n_phases; i++) b += sizeof(pinn_real) * t->np * (t->phases[i].ops == &tr_phase_lbfgs ? 2 * 50 + 4 : 2);
+    return b;
+}

@@ -235,3 +235,10 @@ void pinn_term_eval_multi(pinn_term *t, size_t n_points, const pinn_real *x, con
         }
     }
 }
+
+size_t pinn_term_bytes(const pinn_term *t) {
+    if (!t) return 0;
+    size_t b = sizeof *t + sizeof(pinn_real) * PINN_MAX_CHUNKS * t->n_params * (1 + (size_t)t->n_losses);
+    for (int i = 0; i < t->n_tapes; i++) b += pinn_tape_bytes(t->tapes[i]) + sizeof(pinn_real) * (t->jet_tmp ? t->jet_size : 0);
+    return b;
+}
