@@ -1,9 +1,11 @@
 /* figures.c - the figures of a run (figures.h). */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "problem/csv.h"
 #include "report/figures.h"
 
 rp_fig *rp_figset_add(rp_figset *fs, const char *name, int group) {
@@ -311,9 +313,71 @@ static pinn_status line_figures(const rp_run *r, rp_figset *fs, pinn_error *err)
     return PINN_OK;
 }
 
+/* grad_hist_<epoch>.csv (train.weighting.histograms): counts of log10 |weighted gradient entry|
+ * per term, one figure per epoch, in epoch order. */
+static pinn_status gradient_histograms(const rp_run *r, rp_figset *fs, pinn_error *err) {
+    DIR *dp = opendir(r->dir);
+    if (!dp) return PINN_OK;
+    long epochs[64];
+    int ne = 0;
+    struct dirent *de;
+    while ((de = readdir(dp)) && ne < 64) {
+        long ep;
+        char tail[8];
+        if (sscanf(de->d_name, "grad_hist_%ld.%7s", &ep, tail) == 2 && !strcmp(tail, "csv")) epochs[ne++] = ep;
+    }
+    closedir(dp);
+    for (int i = 1; i < ne; i++) /* insertion sort: a handful of files */
+        for (int j = i; j > 0 && epochs[j] < epochs[j - 1]; j--) {
+            long tmp = epochs[j];
+            epochs[j] = epochs[j - 1], epochs[j - 1] = tmp;
+        }
+    for (int i = 0; i < ne; i++) {
+        char path[1024], name[64];
+        snprintf(path, sizeof path, "%.900s/grad_hist_%ld.csv", r->dir, epochs[i]);
+        pinn_csv_table tab;
+        pinn_csv_init(&tab);
+        pinn_error e;
+        if (pinn_csv_read(path, &tab, &e) || tab.ncols < 3 || !tab.nrows) {
+            pinn_csv_free(&tab);
+            continue; /* not ours to judge: the report shows what it can read */
+        }
+        snprintf(name, sizeof name, "grad_hist_%ld", epochs[i]);
+        rp_fig *g = rp_figset_add(fs, name, 0);
+        double *x = g ? own(g, tab.nrows) : NULL;
+        if (!x) {
+            pinn_csv_free(&tab);
+            return nomem(err);
+        }
+        for (size_t k = 0; k < tab.nrows; k++) x[k] = 0.5 * (tab.data[k * tab.ncols] + tab.data[k * tab.ncols + 1]);
+        g->fig.logy = 1;
+        snprintf(g->fig.title, sizeof g->fig.title, "Gradient distribution per term at epoch %ld", epochs[i]);
+        snprintf(g->fig.xlabel, sizeof g->fig.xlabel, "log10 |weight x gradient entry|");
+        snprintf(g->fig.ylabel, sizeof g->fig.ylabel, "parameters per bin of 0.2");
+        snprintf(g->caption, sizeof g->caption,
+                 "Histogram of the weighted gradient of each term over the network parameters at epoch %ld "
+                 "(the first bin also counts zeros).", epochs[i]);
+        for (size_t c = 2; c < tab.ncols && g->fig.n_series < PLOT_MAX_SERIES; c++) {
+            double *y = own(g, tab.nrows);
+            if (!y) {
+                pinn_csv_free(&tab);
+                return nomem(err);
+            }
+            for (size_t k = 0; k < tab.nrows; k++) y[k] = tab.data[k * tab.ncols + c]; /* 0: a gap on the log axis */
+            plot_series *sr = &g->fig.series[g->fig.n_series];
+            sr->x = x, sr->y = y, sr->n = tab.nrows, sr->color = (int)c - 2, sr->markers = 1;
+            snprintf(sr->label, sizeof sr->label, "%s", tab.names[c]);
+            g->fig.n_series++;
+        }
+        pinn_csv_free(&tab);
+    }
+    return PINN_OK;
+}
+
 pinn_status rp_figures_build(const rp_run *r, rp_figset *fs, pinn_error *err) {
     memset(fs, 0, sizeof *fs);
     pinn_status st = training_figures(r, fs, err);
+    if (!st) st = gradient_histograms(r, fs, err);
     if (!st) st = heatmaps(r, fs, err);
     if (!st) st = line_figures(r, fs, err);
     if (st) rp_figures_free(fs);

@@ -1,13 +1,13 @@
 /* outputs.c - what a run directory holds besides history and checkpoints: the evaluation grid,
- * solution, reference and error as .npy, PNG heatmaps of two-coordinate problems, summary.json,
- * gradient histograms, and the model's own diagnostics (<name>.npy). */
+ * solution, reference and error as .npy, summary.json, gradient histograms (CSV), and the
+ * model's own diagnostics (<name>.npy).  The pictures, with axes and colour bars, are the
+ * report's (src/report/), drawn from these files. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/files.h"
-#include "io/png.h"
 #include "run/run.h"
 
 pinn_status pinn_run_path(char *out, size_t size, const char *dir, const char *name, pinn_error *err) {
@@ -15,33 +15,6 @@ pinn_status pinn_run_path(char *out, size_t size, const char *dir, const char *n
     if (n < 0 || (size_t)n >= size)
         return pinn_error_set(err, PINN_ERR_INVALID, "run directory path too long (%zu bytes; at most %zu)", strlen(dir),
                               size - strlen(name) - 2);
-    return PINN_OK;
-}
-
-/* PNG heatmaps of each field on a two-coordinate grid (solution, reference, error); skipped for
- * other grids and in builds without zlib. */
-static pinn_status write_pictures(const pinn_trainer_info *v, const char *dir, int solution, double *buf, pinn_error *err) {
-    if (!v->problem->output.png || v->d != 2 || v->grid_dims[0] < 2 || v->grid_dims[1] < 2) return PINN_OK;
-    /* the first coordinate runs along the horizontal axis, the second upwards */
-    size_t nx = (size_t)v->grid_dims[0], ny = (size_t)v->grid_dims[1], n = nx * ny, nf = (size_t)v->n_fields;
-    for (size_t f = 0; f < nf; f++)
-        for (int kind = 0; kind < 3; kind++) {
-            if ((kind == 0 && !solution) || (kind > 0 && !v->ref) || (kind == 2 && !solution)) continue;
-            static const char *const names[3] = {"solution", "reference", "error"};
-            for (size_t k = 0; k < n; k++) { /* grid point k = (i0, i1) goes to row i1, column i0 */
-                size_t i = k * nf + f, i0 = k / ny, i1 = k % ny;
-                double u = kind == 0 ? v->pred[i] : kind == 1 ? v->ref[i] : v->pred[i] - v->ref[i];
-                buf[i1 * nx + i0] = v->mask[k] ? u : NAN;
-            }
-            char name[96], path[PINN_RUN_PATH];
-            if (nf == 1) snprintf(name, sizeof name, "%s.png", names[kind]);
-            else snprintf(name, sizeof name, "%s_%s.png", names[kind], v->problem->fields[f]);
-            if (pinn_run_path(path, sizeof path, dir, name, err)) return err->status;
-            pinn_error e;
-            pinn_status st = pinn_png_heatmap(path, ny, nx, buf, kind == 2, &e);
-            if (st == PINN_ERR_UNSUPPORTED) return PINN_OK;
-            if (st) return pinn_error_set(err, st, "%s", e.msg);
-        }
     return PINN_OK;
 }
 
@@ -75,7 +48,6 @@ static pinn_status write_grids(const pinn_trainer_info *v, const char *dir, int 
                 goto done;
         }
     }
-    st = write_pictures(v, dir, solution, buf, err);
 done:
     free(buf);
     return st;
@@ -235,15 +207,6 @@ pinn_status pinn_run_write_histograms(pinn_trainer *t, const char *dir, long epo
         fprintf(a.f, "\n");
     }
     st = pinn_afile_commit(&a, err);
-    if (!st && v.problem->output.png) {
-        snprintf(name, sizeof name, "grad_hist_%ld.png", epoch);
-        pinn_error e;
-        if (!(st = pinn_run_path(path, sizeof path, dir, name, err))) {
-            st = pinn_png_histograms(path, v.n_terms, NB, &cnt[0][0], &e);
-            if (st == PINN_ERR_UNSUPPORTED) st = PINN_OK;
-            else if (st) pinn_error_set(err, st, "%s", e.msg);
-        }
-    }
     free(cnt);
     return st;
 }
