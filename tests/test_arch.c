@@ -47,7 +47,7 @@ static pinn_status toy_build(void *state, pinn_graph *g, int x, const pinn_model
     return PINN_OK;
 }
 
-static const pinn_model_ops toy_ops = {"toy", sizeof(toy_state), toy_configure, toy_build, NULL, NULL, NULL, NULL};
+static const pinn_model_ops toy_ops = {"toy", sizeof(toy_state), toy_configure, toy_build, NULL, NULL, NULL, NULL, NULL};
 
 /* -u'' = pi^2 sin(pi x) on [0, 1], u(0) = u(1) = 0: u = sin(pi x). */
 static void poisson1d(pinn_problem *p, const char *kind, int epochs, int lbfgs, int threads) {

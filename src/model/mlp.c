@@ -139,4 +139,4 @@ static pinn_status mlp_build(void *state, pinn_graph *g, int x, const pinn_model
     return PINN_OK; /* a builder error is recorded in the graph */
 }
 
-const pinn_model_ops pinn_model_mlp_ops = {"mlp", sizeof(pinn_mlp_spec), mlp_configure, mlp_build, NULL, NULL, NULL, NULL};
+const pinn_model_ops pinn_model_mlp_ops = {"mlp", sizeof(pinn_mlp_spec), mlp_configure, mlp_build, NULL, NULL, NULL, NULL, NULL};

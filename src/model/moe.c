@@ -65,4 +65,4 @@ static pinn_status moe_build(void *state, pinn_graph *g, int x, const pinn_model
     return PINN_OK;
 }
 
-const pinn_model_ops pinn_model_moe_ops = {"moe", sizeof(moe_state), moe_configure, moe_build, NULL, NULL, NULL, NULL};
+const pinn_model_ops pinn_model_moe_ops = {"moe", sizeof(moe_state), moe_configure, moe_build, NULL, NULL, NULL, NULL, NULL};
