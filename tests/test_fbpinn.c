@@ -2,7 +2,7 @@
  * 2-D, exact to rounding), finite-difference checks of the whole model (input derivatives to order 3,
  * parameter gradients; grids, levels, explicit boxes, no unity), located errors of bad sections, the
  * collocation order, the sweep schedule (states by step, frozen parameters, zero output where only
- * inactive subdomains reach), and a short training run on the 1-D multi-scale problem against a
+ * inactive subdomains reach, the resolved section's fingerprint), and a short training run on the 1-D multi-scale problem against a
  * plain MLP of the same step budget. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +308,19 @@ static void sweep(const char *dir) {
     CHECK_OK(pinn_trainer_predict(t, 2, xs, 1, what, u, &err), err);
     CHECK(u[1] == 0 && u[0] != 0, "model %g at t = 0.3, %g at 0.95 (only inactive subdomains)", (double)u[0], (double)u[1]);
     free(P0), free(P5);
+    { /* the resolved section (defaults inside the schedule mapping) read back has the same fingerprint */
+        char path[512];
+        snprintf(path, sizeof path, "%.400s/resolved.yaml", dir);
+        pinn_problem *q = malloc(sizeof *q);
+        pinn_trainer *t2 = NULL;
+        CHECK_OK(pinn_problem_write(pinn_trainer_problem(t), path, &err), err);
+        CHECK_OK(pinn_problem_load(q, path, 0, NULL, &err), err);
+        CHECK_OK(pinn_trainer_init(&t2, q, &err), err);
+        CHECK(t2 && pinn_trainer_fingerprint(t2) == pinn_trainer_fingerprint(t), "fingerprint of the resolved problem");
+        pinn_trainer_free(t2);
+        free(q);
+        remove(path);
+    }
 done:
     pinn_trainer_free(t);
     free(p);

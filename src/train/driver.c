@@ -342,16 +342,22 @@ static uint64_t fnv(uint64_t h, const void *s, size_t n) {
     return h;
 }
 
+/* The keys and scalars of a configuration subtree in document order (pre-order), so a tree read
+ * back from config.yaml, whose nodes are numbered in that order, hashes as the tree it was written
+ * from, whose defaults were appended (inside nested mappings too) after the file's nodes. */
+static uint64_t fnv_cfg(uint64_t h, const pinn_cfg *c, int node) {
+    const char *k = pinn_cfg_key(c, node), *v = pinn_cfg_text(c, node);
+    if (k) h = fnv(h, k, strlen(k) + 1);
+    if (v) h = fnv(h, v, strlen(v) + 1);
+    for (int i = 0; i < pinn_cfg_count(c, node); i++) h = fnv_cfg(h, c, pinn_cfg_item(c, node, i));
+    return h;
+}
+
 uint64_t pinn_trainer_fingerprint(const pinn_trainer *t) {
     uint64_t h = 0xcbf29ce484222325ULL;
     const pinn_problem *p = &t->prob;
     h = fnv(h, p->model.kind, strlen(p->model.kind));
-    const pinn_cfg *c = &p->model.cfg;
-    for (int i = 0; i < c->n_nodes; i++) {
-        const char *k = pinn_cfg_key(c, i), *v = pinn_cfg_text(c, i);
-        if (k) h = fnv(h, k, strlen(k) + 1);
-        if (v) h = fnv(h, v, strlen(v) + 1);
-    }
+    h = fnv_cfg(h, &p->model.cfg, 0);
     for (int i = 0; i < t->d; i++) h = fnv(h, t->coord_names[i], strlen(t->coord_names[i]) + 1);
     for (int f = 0; f < t->nf; f++) h = fnv(h, t->field_names[f], strlen(t->field_names[f]) + 1);
     for (int k = 0; k < t->n_terms; k++) {
