@@ -45,7 +45,7 @@ int pinn_moe_build(pinn_graph *g, int x, const pinn_mlp_spec *gate, int n_expert
 /* ---------------------------------------------------------------- model kinds and the registry
  *
  * A model kind is one file in src/model/ with a table of operations; the trainer knows no kind by
- * name.  Built-in kinds: "mlp", "moe".  A program may add its own through pinn_ctx_register_model
+ * name.  Built-in kinds: "mlp", "moe", "fbpinn".  A program may add its own through pinn_ctx_register_model
  * (pinnc/ctx.h).  Life of a model: configure (read the kind's keys of the `model` section, storing
  * defaults so the section ends resolved), build (append the network to a jet graph), then, while
  * training, the optional hooks. */
@@ -115,7 +115,9 @@ typedef struct pinn_model_ops {
     /* Optional: clear trainable[i] for parameters the optimizer must leave alone (frozen or
      * removed); trainable has pinn_graph_nparams(g) entries, all 1 on entry. */
     void (*param_mask)(const void *state, const pinn_graph *g, unsigned char *trainable);
-    /* Optional: called after each optimizer step with the current parameters (may change them). */
+    /* Optional: called with the step count (steps of all phases done) after each optimizer step, at the
+     * start of a run and after a checkpoint is read, with the current parameters (may change them,
+     * and the graph's point-subset states). */
     pinn_status (*after_step)(void *state, long step, const pinn_graph *g, pinn_real *params, pinn_error *err);
     /* Optional: write diagnostics (e.g. gate maps) of the trained model at the n evaluation points x. */
     pinn_status (*diagnostics)(void *state, const pinn_graph *g, const pinn_real *params, size_t n, const pinn_real *x,
@@ -125,6 +127,11 @@ typedef struct pinn_model_ops {
     /* Optional (models linear in their trainable coefficients): fill cover, whose arrays the
      * state owns, after build. */
     pinn_status (*linear_cover)(void *state, const pinn_graph *g, pinn_lin_cover *cover, pinn_error *err);
+    /* Optional: an order of n points x[n][n_in] that the model evaluates faster in (e.g. grouped by
+     * subdomain); order[i] = index of the i-th point.  The trainer permutes its collocation points
+     * (after sampling, each resampling and each mini-batch gather) and condition points with it. */
+    pinn_status (*order_points)(const void *state, const pinn_graph *g, size_t n, const pinn_real *x, size_t *order,
+                                pinn_error *err);
 } pinn_model_ops;
 
 /* The built-in kinds, NULL-terminated. */

@@ -8,10 +8,12 @@
 #include "pinnc/expr.h"
 #include "pinnc/model.h"
 
-extern const pinn_model_ops pinn_model_mlp_ops, pinn_model_moe_ops, pinn_model_elm_ops, pinn_model_elm_fbpinn_ops;
+extern const pinn_model_ops pinn_model_mlp_ops, pinn_model_moe_ops, pinn_model_fbpinn_ops, pinn_model_elm_ops,
+    pinn_model_elm_fbpinn_ops;
 
 /* Adding a kind: its file in src/model/ and one line here. */
-static const pinn_model_ops *const builtin[] = {&pinn_model_mlp_ops, &pinn_model_moe_ops, &pinn_model_elm_ops, &pinn_model_elm_fbpinn_ops, NULL};
+static const pinn_model_ops *const builtin[] = {&pinn_model_mlp_ops, &pinn_model_moe_ops, &pinn_model_fbpinn_ops,
+                                                &pinn_model_elm_ops, &pinn_model_elm_fbpinn_ops, NULL};
 
 const pinn_model_ops *const *pinn_model_builtin(void) { return builtin; }
 

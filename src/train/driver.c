@@ -119,6 +119,11 @@ static pinn_status tell(const pinn_observer *obs, pinn_trainer *t, pinn_event ev
     return obs && obs->event ? obs->event(obs->ctx, t, ev, p, err) : PINN_OK;
 }
 
+pinn_status tr_model_after_step(pinn_trainer *t, pinn_error *err) {
+    const pinn_model_ops *ops = pinn_model_kind(t->model);
+    return ops->after_step ? ops->after_step(pinn_model_state(t->model), t->step, t->graph, t->P, err) : PINN_OK;
+}
+
 static pinn_status evaluate_now(pinn_trainer *t, pinn_error *err) {
     double s0 = now_s();
     pinn_status st = t->has_ref ? pinn_trainer_evaluate(t, t->rel, err) : PINN_OK;
@@ -137,7 +142,8 @@ pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_err
     double t0 = now_s() - t->wall_s, loss = NAN;
     pinn_progress pr;
     progress_of(t, t->phase < t->n_phases ? &t->phases[t->phase] : NULL, loss, 0, 0, 0, &pr);
-    pinn_status st = tell(obs, t, PINN_EVENT_START, &pr, err);
+    pinn_status st = tr_model_after_step(t, err);
+    if (!st) st = tell(obs, t, PINN_EVENT_START, &pr, err);
     for (; !st && t->phase < t->n_phases; t->phase++) {
         tr_phase *ph = &t->phases[t->phase];
         if (!ph->begun && (st = ph->ops->begin(ph, t, err))) break;
@@ -149,6 +155,7 @@ pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_err
             if ((st = ph->ops->step(ph, t, &loss, &done, err))) break;
             ph->iter++;
             t->step++;
+            if ((st = tr_model_after_step(t, err))) break;
             t->wall_s = now_s() - t0;
             int end = done || ph->iter == ph->total;
             int ev = c->eval_every > 0 && ph->iter % c->eval_every == 0;
@@ -323,7 +330,9 @@ pinn_status pinn_trainer_state_read(pinn_trainer *t, const pinn_state_io *io, pi
         long R = t->prob.train.resample_every;
         if (ph->ops != &tr_phase_adam || R <= 0 || ph->iter < 1) continue;
         for (long e = 0; e < (ph->iter - 1) / R && !st; e++) st = pinn_pointset_resample(t->colloc, err);
+        if (!st) st = tr_order_colloc(t, err);
     }
+    if (!st) st = tr_model_after_step(t, err);
     t->perm_valid = 0;
 done:
     free(P), free(buf);
@@ -337,16 +346,22 @@ static uint64_t fnv(uint64_t h, const void *s, size_t n) {
     return h;
 }
 
+/* The keys and scalars of a configuration subtree in document order (pre-order), so a tree read
+ * back from config.yaml, whose nodes are numbered in that order, hashes as the tree it was written
+ * from, whose defaults were appended (inside nested mappings too) after the file's nodes. */
+static uint64_t fnv_cfg(uint64_t h, const pinn_cfg *c, int node) {
+    const char *k = pinn_cfg_key(c, node), *v = pinn_cfg_text(c, node);
+    if (k) h = fnv(h, k, strlen(k) + 1);
+    if (v) h = fnv(h, v, strlen(v) + 1);
+    for (int i = 0; i < pinn_cfg_count(c, node); i++) h = fnv_cfg(h, c, pinn_cfg_item(c, node, i));
+    return h;
+}
+
 uint64_t pinn_trainer_fingerprint(const pinn_trainer *t) {
     uint64_t h = 0xcbf29ce484222325ULL;
     const pinn_problem *p = &t->prob;
     h = fnv(h, p->model.kind, strlen(p->model.kind));
-    const pinn_cfg *c = &p->model.cfg;
-    for (int i = 0; i < c->n_nodes; i++) {
-        const char *k = pinn_cfg_key(c, i), *v = pinn_cfg_text(c, i);
-        if (k) h = fnv(h, k, strlen(k) + 1);
-        if (v) h = fnv(h, v, strlen(v) + 1);
-    }
+    h = fnv_cfg(h, &p->model.cfg, 0);
     for (int i = 0; i < t->d; i++) h = fnv(h, t->coord_names[i], strlen(t->coord_names[i]) + 1);
     for (int f = 0; f < t->nf; f++) h = fnv(h, t->field_names[f], strlen(t->field_names[f]) + 1);
     for (int k = 0; k < t->n_terms; k++) {

@@ -108,7 +108,8 @@ static pinn_status adam_step(tr_phase *ph, pinn_trainer *t, double *loss, int *d
     size_t nc = pinn_pointset_count(t->colloc), nbatches = t->batch ? (nc + t->batch - 1) / t->batch : 1;
     pinn_status st;
     *done = 0;
-    if (c->resample_every > 0 && ep > 0 && ep % c->resample_every == 0 && (st = pinn_pointset_resample(t->colloc, err)))
+    if (c->resample_every > 0 && ep > 0 && ep % c->resample_every == 0 &&
+        ((st = pinn_pointset_resample(t->colloc, err)) || (st = tr_order_colloc(t, err))))
         return st;
     if (t->batch) {
         size_t b = (size_t)ep % nbatches;
@@ -116,6 +117,7 @@ static pinn_status adam_step(tr_phase *ph, pinn_trainer *t, double *loss, int *d
         t->perm_valid = 1;
         /* the last batch of a pass may be shorter: it has only its own points */
         t->batch_n = pinn_pointset_batch(t->colloc, t->perm, t->batch, b, t->batch_x, NULL, NULL);
+        if ((st = tr_order_points(t, t->batch_n, t->batch_x, NULL, err))) return st;
     }
     double s0 = now_s();
     if ((st = tr_adam_objective(t, t->step, ep, ph->total, loss, err))) {

@@ -122,6 +122,33 @@ static void set_symbols(pinn_trainer *t) {
     t->sym.param_names = t->param_names;
 }
 
+/* Permutes x (and normals) by the model's order_points hook; the scratch grows to the largest set. */
+pinn_status tr_order_points(pinn_trainer *t, size_t n, pinn_real *x, pinn_real *normals, pinn_error *err) {
+    const pinn_model_ops *ops = pinn_model_kind(t->model);
+    if (!ops->order_points || n < 2) return PINN_OK;
+    size_t d = (size_t)t->d;
+    if (n > t->n_order) {
+        free(t->order), free(t->order_x);
+        t->order = malloc(sizeof(size_t) * n);
+        t->order_x = malloc(sizeof(pinn_real) * n * d);
+        t->n_order = t->order && t->order_x ? n : 0;
+        if (!t->n_order) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    }
+    pinn_status st = ops->order_points(pinn_model_state(t->model), t->graph, n, x, t->order, err);
+    if (st) return st;
+    for (int pass = 0; pass < (normals ? 2 : 1); pass++) {
+        pinn_real *v = pass ? normals : x;
+        memcpy(t->order_x, v, sizeof(pinn_real) * n * d);
+        for (size_t i = 0; i < n; i++) memcpy(v + i * d, t->order_x + t->order[i] * d, sizeof(pinn_real) * d);
+    }
+    return PINN_OK;
+}
+
+/* The collocation points in the model's order (interior points carry no normals). */
+pinn_status tr_order_colloc(pinn_trainer *t, pinn_error *err) {
+    return tr_order_points(t, pinn_pointset_count(t->colloc), (pinn_real *)pinn_pointset_points(t->colloc), NULL, err);
+}
+
 /* Allocates a term's evaluator, gradient and scratch once its plan and points are known. */
 static pinn_status finish_term(pinn_trainer *t, tr_term *tm, size_t max_points, pinn_error *err) {
     int block = t->prob.train.block > 0 ? t->prob.train.block : PINN_TERM_DEFAULT_BLOCK;
@@ -256,6 +283,7 @@ pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_
         goto fail;
     }
     size_t nc = pinn_pointset_count(t->colloc);
+    if ((st = tr_order_colloc(t, err))) goto fail;
     t->batch = p->train.batch > 0 && (size_t)p->train.batch < nc ? (size_t)p->train.batch : 0;
     if (t->batch) {
         t->perm = malloc(sizeof(size_t) * nc);
@@ -298,6 +326,7 @@ pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_
             if ((st = periodic_term(t, tm, c, smp, err))) goto fail;
         } else if ((st = data_term(t, tm, c, err)))
             goto fail;
+        if (tm->kind == TR_COND && (st = tr_order_points(t, tm->n_all, tm->x, tm->normals, err))) goto fail;
         if ((st = finish_term(t, tm, tm->n_all, err))) goto fail;
     }
     /* the model's auxiliary terms (regularisers) on the collocation points */
@@ -343,6 +372,7 @@ void pinn_trainer_free(pinn_trainer *t) {
     pinn_pointset_free(t->colloc);
     free(t->perm);
     free(t->batch_x);
+    free(t->order), free(t->order_x);
     tr_phases_free(t);
     pinn_graph_free(t->graph);
     pinn_model_free(t->model);

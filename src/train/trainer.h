@@ -93,6 +93,9 @@ struct pinn_trainer {
     pinn_real *batch_x;
     size_t batch;                      /* mini-batch size (0: full batch) */
     size_t batch_n;                    /* points of the current mini-batch (the last of a pass may be short) */
+    /* the model's point order (order_points hook): scratch of n_order points */
+    size_t *order, n_order;
+    pinn_real *order_x;
     /* loss weighting */
     pinn_weighting wt;
     size_t *wsel;                      /* params: weights -- indices of the weight-matrix entries */
@@ -164,6 +167,12 @@ pinn_status tr_eval_terms(pinn_trainer *t, int full, pinn_real *G, double *loss,
  * term, its line and the first offending point. */
 pinn_status tr_check(pinn_trainer *t, pinn_error *err);
 pinn_status tr_weighting_setup(pinn_trainer *t, pinn_error *err);
+/* trainer.c: points x[n][d] (and normals, when not NULL) in the model's preferred order (no-op for
+ * kinds without an order_points hook); the collocation set after sampling or resampling */
+pinn_status tr_order_points(pinn_trainer *t, size_t n, pinn_real *x, pinn_real *normals, pinn_error *err);
+pinn_status tr_order_colloc(pinn_trainer *t, pinn_error *err);
+/* driver.c: the model's after_step hook at the current step count */
+pinn_status tr_model_after_step(pinn_trainer *t, pinn_error *err);
 /* driver.c */
 pinn_status tr_phases_setup(pinn_trainer *t, pinn_error *err);
 void tr_phases_free(pinn_trainer *t);

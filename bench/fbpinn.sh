@@ -1,0 +1,42 @@
+#!/bin/sh
+# bench/fbpinn.sh - the FBPINN figures of docs/benchmarks.md: each run with one thread, its error
+# e = mean|u - uh| / std(u) and relative L2 on the evaluation grid, the CPU time of the process
+# (user + sys) and the Adam wall time per step from summary.json.
+# usage: bench/fbpinn.sh [what...]  (osc, sweep, ms1d, laplace, scaling; default all)
+# Needs build/pinnc and python3 (no numpy: bench/npy_err.py reads the .npy files).
+set -e
+B=${PINNC:-build/pinnc}
+OUT=${OUT:-/tmp/fbpinn-bench}
+mkdir -p "$OUT"
+run() { # name file [--set ...]
+    n=$1; f=$2; shift 2
+    /usr/bin/time -f "%U %S" -o "$OUT/$n.time" "$B" train "$f" --threads 1 --out "$OUT/$n" --quiet "$@" >/dev/null 2>&1
+    cpu=$(awk '{printf "%.1f", $1 + $2}' "$OUT/$n.time")
+    ms=$(grep -o '"adam_ms_per_epoch": [0-9.]*' "$OUT/$n/summary.json" | awk '{printf "%.2f", $2}')
+    steps=$(grep -o '"steps": [0-9]*' "$OUT/$n/summary.json" | awk '{print $2}')
+    echo "$n: steps $steps, cpu ${cpu} s, adam wall ${ms} ms/step, $(python3 bench/npy_err.py "$OUT/$n")"
+}
+what=${*:-osc sweep ms1d laplace scaling}
+E=examples/fbpinn
+for w in $what; do case $w in
+osc)
+    run osc_fb_1x16 $E/oscillator.yaml
+    run osc_fb_2x16 $E/oscillator.yaml --set 'model.hidden=[16,16]'
+    run osc_fb_2x16_30k $E/oscillator.yaml --set 'model.hidden=[16,16]' --set train.epochs=30000
+    run osc_fb_1x16_ov2.1 $E/oscillator.yaml --set model.overlap=2.1
+    run osc_pinn_2x64 $E/oscillator_pinn.yaml ;;
+sweep)
+    run osc_sweep_1x16 $E/oscillator_sweep.yaml
+    run osc_sweep_1x16_active3 $E/oscillator_sweep.yaml --set model.schedule.active=3 --set model.schedule.steps=850 ;;
+ms1d)
+    run ms1d_fb_1000 $E/multiscale1d.yaml --set train.epochs=1000 --set train.collocation=500
+    run ms1d_pinn_1000 $E/multiscale1d_pinn.yaml --set train.epochs=1000 --set train.collocation=500
+    run ms1d_fb_10000 $E/multiscale1d.yaml ;;
+laplace)
+    run lap_fb_16x16 $E/laplace2d.yaml --set train.collocation=4096 --set train.epochs=1500
+    run lap_fb_levels $E/laplace2d_multilevel.yaml --set train.collocation=4096 --set train.epochs=1500 ;;
+scaling) # 64 points (8 x 8) per subdomain, 10 steps
+    for m in 4 8 16 32 64; do
+        run scale_$m $E/laplace2d.yaml --set "model.subdomains=[$m,$m]" --set train.collocation=$((64 * m * m)) --set train.epochs=10
+    done ;;
+esac; done
