@@ -26,6 +26,18 @@ static double nrm2_scaled(int n, const double *x) {
     return scale * sqrt(ssq);
 }
 
+/* The Householder reflector H = I - tau v v^T, v = [1; A(k+1:m, k)], that maps column k below the
+ * diagonal to beta e_1: v is stored below the diagonal, beta on it; returns tau (0: nothing to do). */
+static double reflector(int m, double *A, int lda, int k) {
+    double alpha = AT(A, lda, k, k);
+    double xnorm = k + 1 < m ? nrm2_scaled(m - k - 1, &AT(A, lda, k + 1, k)) : 0.0;
+    if (xnorm == 0.0) return 0.0;
+    double beta = -copysign(hypot(alpha, xnorm), alpha), sc = 1.0 / (alpha - beta);
+    for (int i = k + 1; i < m; i++) AT(A, lda, i, k) *= sc;
+    AT(A, lda, k, k) = beta;
+    return (beta - alpha) / beta;
+}
+
 static void swap_cols(int m, double *A, int lda, int p, int q) {
     if (p == q) return;
     double *a = &AT(A, lda, 0, p), *b = &AT(A, lda, 0, q);
@@ -62,17 +74,7 @@ void sv_hqr(int m, int n, double *A, int lda, double *tau, int *piv, double *wor
             }
         }
         /* reflector H = I - tau v v^T with v = [1; A(k+1:m, k)], H x = beta e_1 */
-        double alpha = AT(A, lda, k, k);
-        double xnorm = k + 1 < m ? nrm2_scaled(m - k - 1, &AT(A, lda, k + 1, k)) : 0.0;
-        double t = 0.0;
-        if (xnorm != 0.0) {
-            double beta = -copysign(hypot(alpha, xnorm), alpha);
-            t = (beta - alpha) / beta;
-            double sc = 1.0 / (alpha - beta);
-            for (int i = k + 1; i < m; i++) AT(A, lda, i, k) *= sc;
-            AT(A, lda, k, k) = beta;
-        }
-        tau[k] = t;
+        double t = tau[k] = reflector(m, A, lda, k);
         if (t != 0.0) {
             for (int j = k + 1; j < n; j++) {
                 double w = AT(A, lda, k, j);
@@ -110,17 +112,7 @@ int sv_hqr_greedy(int m, int n, double *A, int lda, double *tau, double sigma, i
         if (rest == 0.0 || rest <= sigma * work[j]) continue; /* dropped */
         if (j != k) swap_cols(m, A, lda, k, j);
         keep[k] = j;
-        double alpha = AT(A, lda, k, k);
-        double xnorm = k + 1 < m ? nrm2_scaled(m - k - 1, &AT(A, lda, k + 1, k)) : 0.0;
-        double t = 0.0;
-        if (xnorm != 0.0) {
-            double beta = -copysign(hypot(alpha, xnorm), alpha);
-            t = (beta - alpha) / beta;
-            double sc = 1.0 / (alpha - beta);
-            for (int i = k + 1; i < m; i++) AT(A, lda, i, k) *= sc;
-            AT(A, lda, k, k) = beta;
-        }
-        tau[k] = t;
+        double t = tau[k] = reflector(m, A, lda, k);
         /* update the columns still to be examined (j+1..n-1; the swapped-out column k is a dropped
          * one and needs nothing) */
         if (t != 0.0)

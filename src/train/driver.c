@@ -192,6 +192,14 @@ static uint64_t get_u64(const double *d) { return ((uint64_t)d[0] << 32) | (uint
 
 enum { N_COUNTERS = 8, WT_FIXED = 12 };
 
+/* Phase i's state section: its name into name[32] and a buffer of n doubles (NULL: no memory). */
+static double *phase_buffer(int i, const tr_phase *ph, size_t n, char *name, pinn_error *err) {
+    snprintf(name, 32, "phase%d.%s", i, ph->ops->kind);
+    double *s = malloc(sizeof(double) * n);
+    if (!s) pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    return s;
+}
+
 pinn_status pinn_trainer_state_write(const pinn_trainer *t, const pinn_state_io *io, pinn_error *err) {
     size_t np = t->np, nt = (size_t)t->n_terms, nph = (size_t)t->n_phases;
     size_t ns = np > 6 * nt + WT_FIXED ? np : 6 * nt + WT_FIXED;
@@ -223,10 +231,9 @@ pinn_status pinn_trainer_state_write(const pinn_trainer *t, const pinn_state_io 
         size_t n = ph->begun ? ph->ops->state_size(ph) : 0;
         if (!n) continue;
         char name[32];
-        snprintf(name, sizeof name, "phase%d.%s", i, ph->ops->kind);
-        double *s = malloc(sizeof(double) * n);
+        double *s = phase_buffer(i, ph, n, name, err);
         if (!s) {
-            st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+            st = PINN_ERR_NOMEM;
             goto done;
         }
         ph->ops->state_save(ph, s);
@@ -294,10 +301,9 @@ pinn_status pinn_trainer_state_read(pinn_trainer *t, const pinn_state_io *io, pi
         size_t n = ph->ops->state_size(ph), got = 0;
         if (!n) continue;
         char name[32];
-        snprintf(name, sizeof name, "phase%d.%s", i, ph->ops->kind);
-        double *s = malloc(sizeof(double) * n);
+        double *s = phase_buffer(i, ph, n, name, err);
         if (!s) {
-            st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+            st = PINN_ERR_NOMEM;
             break;
         }
         st = io->get(io->ctx, name, s, n, &got, err);
