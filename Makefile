@@ -32,7 +32,7 @@ test-float32: deps
 	@cd build-f32 && ctest --output-on-failure -j $(JOBS)
 
 example: build
-	@./$(BUILD)/pinnc train examples/burgers.yaml --out runs/burgers
+	@./$(BUILD)/pinnc train examples/burgers.yaml --out runs/burgers --force
 
 clean:
 	rm -rf $(BUILD) build-asan build-f32
