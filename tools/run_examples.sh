@@ -7,7 +7,7 @@ out=${1:-runs/examples}
 mkdir -p "$out"
 for f in ${EXAMPLES:-examples/*.yaml}; do
   name=$(basename "$f" .yaml)
-  ./build/pinnc train "$f" --out "$out/$name" --quiet > "$out/$name.log" 2>&1 || { echo "$name: FAILED (see $out/$name.log)"; continue; }
+  ./build/pinnc train "$f" --out "$out/$name" --force --quiet > "$out/$name.log" 2>&1 || { echo "$name: FAILED (see $out/$name.log)"; continue; }
   python3 - "$out/$name/summary.json" "$name" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))

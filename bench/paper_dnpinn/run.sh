@@ -26,7 +26,7 @@ done | xargs -P "$jobs" -L 1 bash -c '
   name=$0 scheme=$1 beta=$2 p=$3 bc=$4 s=$5
   d="'"$out/$prob"'/$name-s$s"
   [ -f "$d/summary.json" ] && exit 0
-  "'"$pinnc"'" train "'"$here/$prob.yaml"'" --out "$d" --seed "$s" --threads 1 --quiet \
+  "'"$pinnc"'" train "'"$here/$prob.yaml"'" --out "$d" --force --seed "$s" --threads 1 --quiet \
     --set train.weighting.scheme=$scheme --set train.weighting.beta=$beta --set train.weighting.p=$p \
     --set train.weighting.bias_correction=$bc '"$*"' > "$d.log" 2>&1 || echo "FAILED $d" >&2
   grep -o "\"u\": [^}]*" "$d/summary.json" | sed "s/^/$name s$s /"'
