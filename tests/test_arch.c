@@ -346,6 +346,47 @@ static void normal_derivative(const char *dir) {
     }
 }
 
+/* ------------------------------------------------------------------ subdomain centres */
+
+/* FBPINN and ELM-FBPINN at the exact centres of a 16 x 16 decomposition with overlap 2, where the
+ * support test can also admit both neighbours through rounding: finite values, continuous with a
+ * point nearby (the locator's cap once dropped the centre instance and gave 0/0). */
+static void subdomain_centres(const char *dir) {
+    const char *kinds[2] = {"model: {kind: fbpinn, subdomains: 16, hidden: [4]}",
+                            "model: {kind: elm_fbpinn, subdomains: 16, features: 4}"};
+    for (int k = 0; k < 2; k++) {
+        char path[512];
+        snprintf(path, sizeof path, "%.400s/centres%d.yaml", dir, k);
+        FILE *f = fopen(path, "w");
+        fprintf(f, "domain: {x: [0, 1], y: [0, 1]}\nfields: [u]\nequations: [\"lap(u) = 1\"]\n%s\n"
+                   "train: {collocation: 64, epochs: 1}\n", kinds[k]);
+        fclose(f);
+        pinn_problem *p = malloc(sizeof *p);
+        pinn_error err;
+        pinn_trainer *t = NULL;
+        CHECK_OK(pinn_problem_load(p, path, 0, NULL, &err), err);
+        CHECK_OK(pinn_trainer_init(&t, p, &err), err);
+        if (t) {
+            enum { N = 16 };
+            pinn_real x[2 * N * N * 2], u[N * N * 2];
+            const char *what[1] = {"u"};
+            for (int i = 0; i < N; i++)
+                for (int j = 0; j < N; j++) {
+                    pinn_real *c = x + 4 * (i * N + j);
+                    c[0] = (pinn_real)i / 15, c[1] = (pinn_real)j / 15;            /* a centre */
+                    c[2] = c[0] + (pinn_real)1e-6, c[3] = c[1] + (pinn_real)1e-6; /* beside it */
+                }
+            CHECK_OK(pinn_trainer_predict(t, 2 * N * N, x, 1, what, u, &err), err);
+            int bad = 0;
+            for (int q = 0; q < N * N; q++) bad += !isfinite(u[2 * q]) || fabs(u[2 * q] - u[2 * q + 1]) > 1e-3;
+            CHECK(bad == 0, "%s: %d of %d centres give a non-finite or discontinuous value", kinds[k], bad, N * N);
+        }
+        pinn_trainer_free(t);
+        free(p);
+        remove(path);
+    }
+}
+
 int main(void) {
     char dir[] = "/tmp/pinnc-arch-XXXXXX";
     CHECK(mkdtemp(dir) != NULL, "mkdtemp");
@@ -355,6 +396,7 @@ int main(void) {
     phases_equal_keys();
     two_trainers();
     normal_derivative(dir);
+    subdomain_centres(dir);
     rmdir(dir);
     return CHECK_DONE();
 }

@@ -217,8 +217,12 @@ static const char *decompose(pinn_subnets *sn, const pinn_subnets_spec *spec) {
         sn->max_cover = 1;
         for (int d = dx - 1, st = 1; d >= 0; st *= sn->m[d], d--) {
             sn->stride[d] = st;
-            /* an open interval of length 2r/dc holds at most ceil(2r/dc) integers */
-            double c = sn->m[d] > 1 ? ceil(2 * sn->r[d] / sn->dc[d]) : 1;
+            /* an open interval of length 2r/dc holds at most ceil(2r/dc) integers, but the support
+             * test runs in floating point: where 2r/dc is an integer (overlap 2: r = dc), a point at a
+             * centre can pass it for both neighbours as well (distance dc rounded below r), so one
+             * more is allowed; a cap below the true count dropped the centre instance there and the
+             * partition of unity divided 0 by 0 */
+            double c = sn->m[d] > 1 ? floor(2 * sn->r[d] / sn->dc[d]) + 1 : 1;
             int cd = c > sn->m[d] ? sn->m[d] : c > 64 ? 64 : (int)c;
             sn->max_cover *= cd;
         }
