@@ -150,12 +150,14 @@ int main(void) {
     }
 
     /* grids: overlap 2 (2 per point in 1-D, 4 in 2-D) and 3 (3 and 9) */
-    check_grid("1-D grid 5, overlap 2", 1, m1, 1, 2.0, 0, 2);
-    check_grid("1-D grid 4, overlap 3", 1, m1b, 1, 3.0, 0, 3);
-    check_grid("2-D grid 3x3, overlap 2", 2, m2, 1, 2.0, 0, 4);
-    check_grid("2-D grid 4x3, overlap 3", 2, m2b, 1, 3.0, 0, 9);
+    /* max cover per input: floor(overlap) + 1, room for the neighbours that a point at a centre can
+     * pass the floating-point support test for when the overlap is an integer */
+    check_grid("1-D grid 5, overlap 2", 1, m1, 1, 2.0, 0, 3);
+    check_grid("1-D grid 4, overlap 3", 1, m1b, 1, 3.0, 0, 4);
+    check_grid("2-D grid 3x3, overlap 2", 2, m2, 1, 2.0, 0, 9);
+    check_grid("2-D grid 4x3, overlap 3", 2, m2b, 1, 3.0, 0, 12);
     /* partition of unity */
-    check_grid("1-D grid 5, unity", 1, m1, 3, 2.0, 1, 2);
+    check_grid("1-D grid 5, unity", 1, m1, 3, 2.0, 1, 3);
     check_grid("2-D grid 3x3, overlap 2.5, unity", 2, m2, 1, 2.5, 1, 9);
 
     /* explicit boxes of different sizes (bucket locator), unity, two outputs */
