@@ -165,7 +165,7 @@ pinn_status pinn_trainer_write_outputs(pinn_trainer *t, const char *run_dir, pin
 pinn_status pinn_trainer_write_reference(pinn_trainer *t, const char *dir, pinn_error *err);
 
 /* An estimate of the bytes training will hold (engine tapes, gradients, points, optimizer states;
- * L-BFGS counted with memory 50), for `pinnc check`. */
+ * L-BFGS with its configured memory), for `pinnc check`. */
 size_t pinn_trainer_memory_bytes(const pinn_trainer *t);
 
 /* Counts and names for reports (`pinnc check`). */

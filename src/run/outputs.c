@@ -77,6 +77,12 @@ static pinn_status sink_array(void *ctx, const char *name, int ndim, const size_
     return st ? st : pinn_npy_write(path, ndim, shape, data, err);
 }
 
+/* prefix (", \"key\": " and the like) then a number. */
+static void json_key(FILE *f, const char *prefix, double v) {
+    fputs(prefix, f);
+    pinn_json_number(f, v);
+}
+
 static void json_map(FILE *f, int n, const char *const *names, const double *values) {
     fprintf(f, "{");
     for (int k = 0; k < n; k++) {
@@ -115,8 +121,7 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
     pinn_json_string(f, p->model.kind);
     fprintf(f, ",\n  \"rel_l2\": ");
     json_map(f, v.n_fields, fields, rel);
-    fprintf(f, ",\n  \"final_loss\": ");
-    pinn_json_number(f, v.final_loss);
+    json_key(f, ",\n  \"final_loss\": ", v.final_loss);
     fprintf(f, ",\n  \"term_loss\": ");
     json_map(f, v.n_terms, v.term_names, v.term_loss);
     fprintf(f, ",\n  \"parameters\": ");
@@ -125,26 +130,17 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
             v.lbfgs_iterations, v.step, v.n_phases);
     fprintf(f, "  \"lbfgs_stop\": ");
     pinn_json_string(f, v.lbfgs_stop);
-    fprintf(f, ",\n  \"wall_s\": ");
-    pinn_json_number(f, v.wall_s);
+    json_key(f, ",\n  \"wall_s\": ", v.wall_s);
     /* timing of this process: per-epoch Adam cost and the share of the weighting update */
-    fprintf(f, ",\n  \"timing\": {\"adam_s\": ");
-    pinn_json_number(f, v.time_adam_s);
-    fprintf(f, ", \"adam_ms_per_epoch\": ");
-    pinn_json_number(f, v.timed_epochs ? 1e3 * v.time_adam_s / (double)v.timed_epochs : NAN);
-    fprintf(f, ", \"weighting_s\": ");
-    pinn_json_number(f, v.time_weighting_s);
-    fprintf(f, ", \"weighting_fraction\": ");
-    pinn_json_number(f, v.time_adam_s > 0 ? v.time_weighting_s / v.time_adam_s : NAN);
-    fprintf(f, ", \"lbfgs_s\": ");
-    pinn_json_number(f, v.time_lbfgs_s);
-    fprintf(f, ", \"evaluate_s\": ");
-    pinn_json_number(f, v.time_eval_s);
+    json_key(f, ",\n  \"timing\": {\"adam_s\": ", v.time_adam_s);
+    json_key(f, ", \"adam_ms_per_epoch\": ", v.timed_epochs ? 1e3 * v.time_adam_s / (double)v.timed_epochs : NAN);
+    json_key(f, ", \"weighting_s\": ", v.time_weighting_s);
+    json_key(f, ", \"weighting_fraction\": ", v.time_adam_s > 0 ? v.time_weighting_s / v.time_adam_s : NAN);
+    json_key(f, ", \"lbfgs_s\": ", v.time_lbfgs_s);
+    json_key(f, ", \"evaluate_s\": ", v.time_eval_s);
     /* matrix-product work of one Adam step and its rate */
-    fprintf(f, ", \"gemm_gflop_per_epoch\": ");
-    pinn_json_number(f, v.gemm_gflop_per_epoch);
-    fprintf(f, ", \"gemm_gflops\": ");
-    pinn_json_number(f, v.time_adam_s > 0 ? v.gemm_gflop_per_epoch * (double)v.timed_epochs / v.time_adam_s : NAN);
+    json_key(f, ", \"gemm_gflop_per_epoch\": ", v.gemm_gflop_per_epoch);
+    json_key(f, ", \"gemm_gflops\": ", v.time_adam_s > 0 ? v.gemm_gflop_per_epoch * (double)v.timed_epochs / v.time_adam_s : NAN);
     fprintf(f, "}");
     const pinn_lsq_summary *ls = pinn_trainer_lsq_summary(t);
     if (ls->ran) { /* the last least-squares phase (lstsq, gauss_newton) */

@@ -57,7 +57,9 @@ pinn_status tr_phases_setup(pinn_trainer *t, pinn_error *err) {
     for (int i = 0; i < n; i++) {
         int node = pinn_cfg_item(c, list, i);
         char kind[32], form[96];
-        snprintf(form, sizeof form, "a phase kind (one of: %s)", "adam lbfgs lstsq gauss_newton");
+        int o = snprintf(form, sizeof form, "a phase kind (one of:");
+        for (int k = 0; kinds[k] && o < (int)sizeof form - 1; k++) o += snprintf(form + o, sizeof form - (size_t)o, " %s", kinds[k]->kind);
+        if (o < (int)sizeof form - 1) snprintf(form + o, sizeof form - (size_t)o, ")");
         if (pinn_cfg_type_of(c, node) != PINN_CFG_MAP) return pinn_cfg_expected(c, node, "phases", "a mapping {kind: ..., ...}", err);
         pinn_status st = pinn_cfg_str(c, node, "kind", NULL, kind, sizeof kind, err);
         if (st) return st;
@@ -441,6 +443,6 @@ size_t pinn_trainer_memory_bytes(const pinn_trainer *t) {
     b += pinn_term_bytes(t->grp.term) + pinn_term_bytes(t->eval_term);
     b += sizeof(pinn_real) * pinn_pointset_count(t->colloc) * (size_t)t->d;
     b += sizeof(pinn_real) * t->n_eval * ((size_t)t->d + 2 * (size_t)t->w_out) + t->n_eval;
-    for (int i = 0; i < t->n_phases; i++) b += sizeof(pinn_real) * t->np * (t->phases[i].ops == &tr_phase_lbfgs ? 2 * 50 + 4 : 2);
+    for (int i = 0; i < t->n_phases; i++) b += sizeof(pinn_real) * t->np * (t->phases[i].ops == &tr_phase_lbfgs ? 2 * (size_t)t->phases[i].lbfgs_cfg.memory + 4 : 2);
     return b;
 }

@@ -47,8 +47,6 @@ struct tr_phase {
 
 extern const tr_phase_ops tr_phase_adam, tr_phase_lbfgs, tr_phase_lstsq, tr_phase_gauss_newton;
 const tr_phase_ops *tr_phase_find(const char *kind);
-/* The kinds' names, for messages. */
-const char *tr_phase_names(void);
 
 /* phase_adam.c: the objective of one Adam step (terms, weighting update at this step, weighted
  * sum into t->G), shared with tests through the trainer. */
