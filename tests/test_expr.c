@@ -13,7 +13,7 @@ static const char *fields[] = {"u", "v"};
 static const char *cn[] = {"nu", "k"};
 static const double cv[] = {0.5, 3.0};
 static const char *pn[] = {"lam"};
-static pinn_expr_symbols sym = {3, coords, spatial, 2, fields, 2, cn, cv, 1, pn, 0};
+static pinn_expr_symbols sym = {3, coords, spatial, 2, fields, 2, cn, cv, 1, pn, 0, 0, NULL, NULL};
 
 enum { N = 5 };
 static pinn_real C[3][N], D[16][N], NRM[3][N], P[1] = {0.7};

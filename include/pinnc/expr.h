@@ -29,6 +29,9 @@ typedef struct pinn_expr_symbols {
     int n_params;
     const char *const *param_names;  /* trainable scalars (inverse problems), read at evaluation */
     double eq_tol;                   /* predicates: a = b means |a - b| <= eq_tol (0: the default) */
+    int n_defs;                      /* named expressions ("define:"): a name stands for its text, */
+    const char *const *def_names;    /* parsed in place (it may use coordinates, constants, fields, */
+    const char *const *def_texts;    /* parameters and other definitions; a cycle is an error) */
 } pinn_expr_symbols;
 
 /* The default predicate tolerance: 1e-9, or 1e-5 when pinn_real is float (PINN_FLOAT32), where a

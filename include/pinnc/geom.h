@@ -326,6 +326,9 @@ pinn_status pinn_pointset_init_points(pinn_pointset **out, int dim, size_t n, co
 /* Draw a new set of points in place with the same region and sampler, continuing the sampler's
  * stream (new random numbers, next Sobol/Halton indices).  No allocation. */
 pinn_status pinn_pointset_resample(pinn_pointset *ps, pinn_error *err);
+/* Adds n fixed points x[n][dim] (e.g. data points used as anchors) to a sampled interior set:
+ * they follow the drawn points and are kept by every resampling.  Once per set, before use. */
+pinn_status pinn_pointset_add_fixed(pinn_pointset *ps, size_t n, const pinn_real *x, pinn_error *err);
 /* Release a point set (NULL is a no-op). */
 void pinn_pointset_free(pinn_pointset *ps);
 

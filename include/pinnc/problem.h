@@ -22,6 +22,7 @@ extern "C" {
 #define PINN_PATH_MAX 512
 #define PINN_MAX_FIELDS 8
 #define PINN_MAX_CONSTS 32
+#define PINN_MAX_DEFINES 32
 #define PINN_MAX_PARAMS 8
 #define PINN_MAX_EQUATIONS 8
 #define PINN_MAX_CONDITIONS 16
@@ -42,6 +43,22 @@ typedef struct pinn_named_expr {
     double value; /* constants: the evaluated value; parameters: the initial value */
     int line;
 } pinn_named_expr;
+
+/* A weight schedule (docs/problem-file.md, "Weights"): a factor f(step) multiplying a term's weight
+ * (its fixed weight, or the dynamic weight a weighting scheme gives it).  linear: from -> to over
+ * steps [start, end]; step: from before `start`, to from `start` on; exp: geometric from -> to
+ * over [start, end].  Before start the factor is `from`, after end `to`.  NONE: f = 1. */
+typedef enum pinn_ramp_kind { PINN_RAMP_NONE = 0, PINN_RAMP_LINEAR, PINN_RAMP_STEP, PINN_RAMP_EXP, PINN_RAMP_COUNT } pinn_ramp_kind;
+const char *pinn_ramp_kind_to_string(pinn_ramp_kind k);
+
+typedef struct pinn_weight_ramp {
+    pinn_ramp_kind kind;
+    double from, to;
+    long start, end;
+} pinn_weight_ramp;
+
+/* The factor of a schedule at step `step` (1 for PINN_RAMP_NONE). */
+double pinn_weight_ramp_factor(const pinn_weight_ramp *r, long step);
 
 /* Spatial shape of the domain; the box is made from the coordinate ranges. */
 typedef enum pinn_domain_shape {
@@ -84,8 +101,13 @@ typedef struct pinn_condition {
     double weight;                /* fixed loss weight (default 1) */
     int coordinate;               /* PERIODIC: the periodic coordinate */
     int derivatives;              /* PERIODIC: also match derivatives up to this order (default 1) */
-    char file[PINN_PATH_MAX];     /* DATA: CSV with coordinate columns and field columns */
+    char file[PINN_PATH_MAX];     /* DATA: CSV, .npy or .npz with coordinate columns and field columns */
     double noise;                 /* DATA: std of Gaussian noise added to the targets (default 0) */
+    char observe[PINN_EXPR_MAX];  /* DATA: an expression of the fields observed ("" = the field columns) */
+    char column[PINN_NAME_MAX];   /* DATA with observe: the column of observed values (default "value") */
+    char columns[PINN_EXPR_MAX];  /* DATA from a 2-D .npy: comma-separated names of its columns */
+    int anchor;                   /* DATA: the data points join the collocation set of the equations */
+    pinn_weight_ramp ramp;        /* weight schedule (kind NONE: a constant weight) */
     int line;
 } pinn_condition;
 
@@ -185,8 +207,12 @@ typedef struct pinn_problem {
     char fields[PINN_MAX_FIELDS][PINN_NAME_MAX];
     int n_params;
     pinn_named_expr params[PINN_MAX_PARAMS]; /* trainable PDE parameters (inverse problems) */
+    int n_defines;
+    pinn_named_expr defines[PINN_MAX_DEFINES]; /* named expressions (define:), substituted where used */
     int n_equations;
     pinn_named_expr equations[PINN_MAX_EQUATIONS]; /* name optional, expr the equation */
+    double eq_weight[PINN_MAX_EQUATIONS];          /* loss weight of each equation (default 1) */
+    pinn_weight_ramp eq_ramp[PINN_MAX_EQUATIONS];  /* and its schedule */
     int n_conditions;
     pinn_condition conditions[PINN_MAX_CONDITIONS];
     pinn_model_cfg model;

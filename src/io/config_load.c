@@ -10,6 +10,7 @@
 #include "pinnc.h"
 
 #ifdef PINN_HAVE_YAML
+#include "io/config_lang.h"
 #include "io/msg.h"
 #include "io/yamldoc.h"
 
@@ -231,10 +232,15 @@ static pinn_status load_equations(ydoc *d, yaml_node_t *n, pinn_problem *p) {
         pinn_named_expr *q = &p->equations[p->n_equations];
         q->line = ydoc_line(d, v);
         if (v->type == YAML_MAPPING_NODE) {
-            static const char *const keys[] = {"name", "equation", NULL};
+            static const char *const keys[] = {"name", "equation", "weight", "weight_schedule", NULL};
             TRY(ydoc_check_keys(d, v, "equations", keys));
             PAIRS(v) {
                 if (!strcmp(KEY(d), "name")) TRY(ydoc_str(d, VAL(d), "equations.name", q->name, sizeof q->name));
+                else if (!strcmp(KEY(d), "weight")) {
+                    TRY(ydoc_real(d, VAL(d), "equations.weight", &p->eq_weight[p->n_equations]));
+                    if (!(p->eq_weight[p->n_equations] >= 0)) return ydoc_expected(d, VAL(d), "equations.weight", "a number >= 0");
+                } else if (!strcmp(KEY(d), "weight_schedule"))
+                    TRY(pinn_config_load_ramp(d, VAL(d), "equations.weight_schedule", &p->eq_ramp[p->n_equations]));
                 else TRY(ydoc_expr(d, VAL(d), "equations.equation", q->expr, sizeof q->expr));
             }
             if (!q->expr[0]) return ydoc_fail(d, v, PINN_ERR_INVALID, "equations", "missing 'equation'");
@@ -248,7 +254,7 @@ static pinn_status load_equations(ydoc *d, yaml_node_t *n, pinn_problem *p) {
 
 static pinn_status load_conditions(ydoc *d, yaml_node_t *n, pinn_problem *p) {
     static const char *const keys[] = {"name", "on", "equation", "points", "weight", "periodic", "derivatives", "data",
-                                       "noise", NULL};
+                                       "noise", "observe", "column", "columns", "anchor", "weight_schedule", NULL};
     if (n->type != YAML_SEQUENCE_NODE) return ydoc_expected(d, n, "conditions", "a list of conditions");
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
         if (p->n_conditions == PINN_MAX_CONDITIONS) return ydoc_fail(d, n, PINN_ERR_INVALID, "conditions", "more than 16 conditions");
@@ -265,7 +271,9 @@ static pinn_status load_conditions(ydoc *d, yaml_node_t *n, pinn_problem *p) {
             const char *k = KEY(d);
             yaml_node_t *x = VAL(d);
             long iv;
-            if (!strcmp(k, "name")) TRY(ydoc_str(d, x, "conditions.name", c->name, sizeof c->name));
+            pinn_status lst;
+            if (pinn_config_data_key(d, k, x, c, &lst)) TRY(lst);
+            else if (!strcmp(k, "name")) TRY(ydoc_str(d, x, "conditions.name", c->name, sizeof c->name));
             else if (!strcmp(k, "on")) TRY(ydoc_expr(d, x, "conditions.on", c->on, sizeof c->on));
             else if (!strcmp(k, "equation")) TRY(ydoc_expr(d, x, "conditions.equation", c->equation, sizeof c->equation));
             else if (!strcmp(k, "points")) { TRY(ydoc_int(d, x, "conditions.points", 1, PINN_MAX_COND_POINTS, &iv)); c->points = (int)iv; }
@@ -607,8 +615,11 @@ static pinn_status check_expr(const pinn_problem *p, pinn_error *err, const char
     for (int i = 0; i < p->n_fields; i++) fields[i] = p->fields[i];
     for (int i = 0; i < p->n_consts; i++) cn[i] = p->consts[i].name, cv[i] = p->consts[i].value;
     for (int i = 0; i < p->n_params; i++) pn[i] = p->params[i].name;
+    const char *dn[PINN_MAX_DEFINES], *dt[PINN_MAX_DEFINES];
+    pinn_config_def_symbols(p, dn, dt);
     pinn_expr_symbols sym = {p->domain.d, coords, spatial, allow_fields ? p->n_fields : 0, fields, p->n_consts, cn, cv,
-                             p->n_params, pn, 0};
+                             p->n_params, pn, 0, p->n_defines, dn, dt};
+    if (!text) return pinn_config_check_defines(p, &sym, err);
     pinn_expr *e = NULL;
     pinn_error e2;
     pinn_status st = pinn_expr_compile_as(&e, text, &sym, kind, &e2);
@@ -625,12 +636,17 @@ static pinn_status check_expr(const pinn_problem *p, pinn_error *err, const char
 
 static pinn_status check_all(pinn_problem *p, pinn_error *err) {
     char what[64];
+    TRY(check_expr(p, err, NULL, 0, "define", PINN_EXPR_VALUE, 1)); /* the definitions themselves */
     for (int q = 0; q < p->n_equations; q++) {
         snprintf(what, sizeof what, "equation %d", q + 1);
         TRY(check_expr(p, err, p->equations[q].expr, p->equations[q].line, what, PINN_EXPR_EQUATION, 1));
     }
     for (int c = 0; c < p->n_conditions; c++) {
         const pinn_condition *cd = &p->conditions[c];
+        if (cd->kind == PINN_COND_DATA && cd->observe[0]) {
+            snprintf(what, sizeof what, "condition '%s': observe", cd->name);
+            TRY(check_expr(p, err, cd->observe, cd->line, what, PINN_EXPR_VALUE, 1));
+        }
         if (cd->kind != PINN_COND_EQUATION) continue;
         snprintf(what, sizeof what, "condition '%s': on", cd->name);
         if (strcmp(cd->on, "boundary")) TRY(check_expr(p, err, cd->on, cd->line, what, PINN_EXPR_PREDICATE, 0));
@@ -646,7 +662,10 @@ static pinn_status check_all(pinn_problem *p, pinn_error *err) {
         for (int i = 0; i < p->domain.d; i++) coords[i] = p->domain.coord[i];
         for (int i = 0; i < p->n_fields; i++) fields[i] = p->fields[i];
         for (int i = 0; i < p->n_consts; i++) cn[i] = p->consts[i].name, cv[i] = p->consts[i].value;
-        pinn_expr_symbols sym = {p->domain.d, coords, NULL, p->n_fields, fields, p->n_consts, cn, cv, 0, NULL, 0};
+        const char *dn[PINN_MAX_DEFINES], *dt[PINN_MAX_DEFINES];
+        pinn_config_def_symbols(p, dn, dt);
+        pinn_expr_symbols sym = {p->domain.d, coords, NULL, p->n_fields, fields, p->n_consts, cn, cv, 0, NULL, 0,
+                                 p->n_defines, dn, dt};
         pinn_model_info info = {p->domain.d, p->n_fields, p->domain.lo, p->domain.hi, coords, p->domain.time, p->train.seed};
         pinn_model *m = NULL;
         pinn_graph *g = NULL;
@@ -687,12 +706,12 @@ pinn_status pinn_problem_load(pinn_problem *p, const char *path, int n_set, cons
     }
     yaml_node_t *root = ydoc_node(&d, 1);
     static const char *const keys[] = {"title", "domain", "constants", "fields", "parameters", "equations",
-                                       "conditions", "model", "train", "reference", "output", NULL};
+                                       "conditions", "model", "train", "reference", "output", "define", NULL};
     st = ydoc_check_keys(&d, root, "problem", keys);
-    yaml_node_t *sec[11] = {0};
+    yaml_node_t *sec[12] = {0};
     if (!st)
         for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++)
-            for (int k = 0; k < 11; k++)
+            for (int k = 0; k < 12; k++)
                 if (!strcmp(ydoc_scalar(ydoc_node(&d, pr->key)), keys[k])) sec[k] = ydoc_node(&d, pr->value);
     for (int k = 1; !st && k < 6; k += 2)
         if (!sec[k == 1 ? 1 : k == 3 ? 3 : 5])
@@ -703,6 +722,7 @@ pinn_status pinn_problem_load(pinn_problem *p, const char *path, int n_set, cons
     if (!st) st = load_domain(&d, sec[1], p);
     if (!st) st = load_fields(&d, sec[3], p);
     if (!st && sec[4]) st = load_params(&d, sec[4], p);
+    if (!st && sec[11]) st = pinn_config_load_defines(&d, sec[11], p);
     if (!st) st = load_equations(&d, sec[5], p);
     if (!st && sec[6]) st = load_conditions(&d, sec[6], p);
     if (!st && sec[7]) st = load_model(&d, sec[7], p);

@@ -16,6 +16,13 @@ static void q(FILE *f, const char *s) {
     fputc('"', f);
 }
 
+/* A weight schedule as ", weight_schedule: {...}" (nothing for a constant weight). */
+static void write_ramp(FILE *f, const pinn_weight_ramp *r) {
+    if (r->kind == PINN_RAMP_NONE) return;
+    fprintf(f, ", weight_schedule: {kind: %s, from: %.17g, to: %.17g, start: %ld, end: %ld}", pinn_ramp_kind_to_string(r->kind),
+            r->from, r->to, r->start, r->end);
+}
+
 static void ints(FILE *f, const int *v, int n) {
     fputc('[', f);
     for (int i = 0; i < n; i++) fprintf(f, "%s%d", i ? ", " : "", v[i]);
@@ -49,12 +56,20 @@ void pinn_problem_print(const pinn_problem *p, FILE *f) {
     for (int i = 0; i < p->n_fields; i++) fprintf(f, "%s%s", i ? ", " : "", p->fields[i]);
     fprintf(f, "]\nparameters:%s\n", p->n_params ? "" : " {}");
     for (int i = 0; i < p->n_params; i++) fprintf(f, "  %s: %.17g\n", p->params[i].name, p->params[i].value);
+    if (p->n_defines) fprintf(f, "define:\n");
+    for (int i = 0; i < p->n_defines; i++) {
+        fprintf(f, "  %s: ", p->defines[i].name);
+        q(f, p->defines[i].expr);
+        fputc('\n', f);
+    }
     fprintf(f, "equations:\n");
     for (int i = 0; i < p->n_equations; i++) {
         fprintf(f, "  - {name: ");
         q(f, p->equations[i].name);
         fprintf(f, ", equation: ");
         q(f, p->equations[i].expr);
+        fprintf(f, ", weight: %.17g", p->eq_weight[i]);
+        write_ramp(f, &p->eq_ramp[i]);
         fprintf(f, "}\n");
     }
     fprintf(f, "conditions:%s\n", p->n_conditions ? "" : " []");
@@ -74,8 +89,14 @@ void pinn_problem_print(const pinn_problem *p, FILE *f) {
             fprintf(f, ", data: ");
             q(f, c->file);
             fprintf(f, ", noise: %.17g", c->noise);
+            if (c->observe[0]) fprintf(f, ", observe: "), q(f, c->observe);
+            if (c->column[0]) fprintf(f, ", column: "), q(f, c->column);
+            if (c->columns[0]) fprintf(f, ", columns: [%s]", c->columns);
+            if (c->anchor) fprintf(f, ", anchor: true");
         }
-        fprintf(f, ", weight: %.17g}\n", c->weight);
+        fprintf(f, ", weight: %.17g", c->weight);
+        write_ramp(f, &c->ramp);
+        fprintf(f, "}\n");
     }
     const pinn_model_cfg *m = &p->model;
     fprintf(f, "model:\n  kind: ");

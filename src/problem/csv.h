@@ -28,6 +28,11 @@ void pinn_csv_free(pinn_csv_table *t);
  * a ragged row or a field that is not a number, PINN_ERR_NOMEM.  t is left empty on failure. */
 pinn_status pinn_csv_read(const char *path, pinn_csv_table *t, pinn_error *err);
 
+/* A data table from path by its extension: .npy (a 1-D or 2-D array whose columns are named by
+ * the comma-separated list `columns`), .npz (one 1-D array per column, named by its entry), or
+ * anything else as CSV (pinn_csv_read).  Errors name the file and what is wrong. (npy.c) */
+pinn_status pinn_data_read(const char *path, const char *columns, pinn_csv_table *t, pinn_error *err);
+
 /* Index of the column called name, or -1 if there is none. */
 long pinn_csv_column(const pinn_csv_table *t, const char *name);
 

@@ -138,6 +138,7 @@ static void eval_node(const pinn_expr *e, int i, size_t n, const pinn_real *cons
                       const pinn_real *const *derivs, const pinn_real *const *normals, const pinn_real *params,
                       const pinn_real **val, pinn_real *store) {
     const ex_node *nd = &e->nodes[i];
+    if (val[i]) return; /* a subtree shared by several parents (operators on expressions) */
     if (nd->a >= 0 && e->nodes[nd->a].op != EX_CONST) eval_node(e, nd->a, n, coords, derivs, normals, params, val, store);
     if (nd->b >= 0 && e->nodes[nd->b].op != EX_CONST) eval_node(e, nd->b, n, coords, derivs, normals, params, val, store);
     pinn_real *z = store + (size_t)i * n;
@@ -206,6 +207,7 @@ pinn_status pinn_expr_eval(const pinn_expr *e, size_t n, const pinn_real *const 
     if (e->uses_normals && !normals) return PINN_ERR_INVALID;
     const pinn_real **val = scratch;
     pinn_real *store = (pinn_real *)(val + e->n_nodes);
+    memset(val, 0, sizeof *val * (size_t)e->n_nodes);
     eval_node(e, e->root, n, coords, derivs, normals, params, val, store);
     memcpy(out, val[e->root], sizeof(pinn_real) * n);
     return PINN_OK;
@@ -308,7 +310,7 @@ pinn_status pinn_expr_eval_scalar(const char *text, const pinn_expr_symbols *sym
 
 static const char *const op_names[EX_OP_COUNT] = {
     "", "x", "d", "n", "p", "-", "+", "-", "*", "/", "^", "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh",
-    "cosh", "abs", "sign", "atan", "asin", "acos", "min", "max", "<", "<=", ">", ">=", "=", "!=", "and", "or", "not"};
+    "cosh", "abs", "sign", "atan", "asin", "acos", "min", "max", "<", "<=", ">", ">=", "=", "!=", "and", "or", "not", "grad"};
 
 static size_t print_node(const pinn_expr *e, int i, char *buf, size_t size, size_t o) {
     const ex_node *nd = &e->nodes[i];

@@ -2,6 +2,9 @@
  * resolution (coordinates, fields with derivative subscripts, lap(), u_n, constants, parameters),
  * expansion of lap and u_n into sums of leaves, and constant folding.
  *
+ * Operators on expressions (d(), subscripts on parentheses and definitions, lap/div/dot of
+ * expressions) are expanded by symbolic differentiation in expr_diff.c.
+ *
  * Grammar (lowest precedence first):
  *   top   := or ['=' or]               (the '=' of an equation, when one is wanted)
  *   or    := and {'or' and}
@@ -21,19 +24,9 @@
 
 #include "problem/expr_internal.h"
 
-typedef struct parser {
-    const char *s;
-    size_t pos;
-    const pinn_expr_symbols *sym;
-    pinn_expr *e;
-    int cap;
-    pinn_error *err;
-    int failed;
-    int eq_as_test; /* '=' inside comparisons is an equality test */
-    int nest;       /* current recursion depth (see enter()) */
-} parser;
+typedef ex_parser parser;
 
-static int perr(parser *p, size_t col, const char *fmt, const char *arg) {
+int ex_perr(parser *p, size_t col, const char *fmt, const char *arg) {
     if (p->failed) return -1;
     p->failed = 1;
     char msg[300];
@@ -41,6 +34,7 @@ static int perr(parser *p, size_t col, const char *fmt, const char *arg) {
     pinn_error_set(p->err, PINN_ERR_PARSE, "column %zu: %s", col + 1, msg);
     return -1;
 }
+#define perr ex_perr
 
 static void skip_ws(parser *p) {
     while (p->s[p->pos] && isspace((unsigned char)p->s[p->pos])) p->pos++;
@@ -59,10 +53,10 @@ static const char *near(parser *p, char *buf, size_t n) {
     return buf;
 }
 
-static int node(parser *p, ex_op op, int a, int b, double v, int idx) {
+int ex_node_new(parser *p, ex_op op, int a, int b, double v, int idx) {
     if (p->failed) return -1;
-    if (p->e->n_nodes == p->cap) {
-        int cap = p->cap ? 2 * p->cap : 64;
+    if (p->e->n_nodes == *p->cap) {
+        int cap = *p->cap ? 2 * *p->cap : 64;
         ex_node *nn = realloc(p->e->nodes, sizeof *nn * (size_t)cap);
         if (!nn) {
             p->failed = 1;
@@ -70,7 +64,7 @@ static int node(parser *p, ex_op op, int a, int b, double v, int idx) {
             return -1;
         }
         p->e->nodes = nn;
-        p->cap = cap;
+        *p->cap = cap;
     }
     int da = a >= 0 ? p->e->nodes[a].depth : 0, db = b >= 0 ? p->e->nodes[b].depth : 0;
     int depth = 1 + (da > db ? da : db);
@@ -89,6 +83,7 @@ static int node(parser *p, ex_op op, int a, int b, double v, int idx) {
     n->index = idx;
     return p->e->n_nodes++;
 }
+#define node ex_node_new
 
 static int accept(parser *p, const char *tok) {
     skip_ws(p);
@@ -99,7 +94,7 @@ static int accept(parser *p, const char *tok) {
     return 1;
 }
 
-static int leaf_of(parser *p, int field, const int *alpha) {
+int ex_leaf_of(parser *p, int field, const int *alpha) {
     pinn_expr *e = p->e;
     for (int k = 0; k < e->n_leaves; k++)
         if (e->leaves[k].field == field && !memcmp(e->leaves[k].alpha, alpha, sizeof(int) * PINN_MAX_INPUTS))
@@ -109,6 +104,7 @@ static int leaf_of(parser *p, int field, const int *alpha) {
     memcpy(e->leaves[e->n_leaves].alpha, alpha, sizeof(int) * PINN_MAX_INPUTS);
     return node(p, EX_DERIV, -1, -1, 0, e->n_leaves++);
 }
+#define leaf_of ex_leaf_of
 
 static int spatial(const parser *p, int c) { return p->sym->spatial ? p->sym->spatial[c] : 1; }
 
@@ -145,6 +141,8 @@ static int field_ref(parser *p, const char *name, size_t len, size_t col, int *f
     return 1;
 }
 
+static int parse_or(parser *p);
+
 /* u_n = sum over spatial coordinates of n_i * u_{x_i} */
 static int normal_deriv(parser *p, int field, const int *alpha) {
     int acc = -1;
@@ -160,7 +158,72 @@ static int normal_deriv(parser *p, int field, const int *alpha) {
     return acc;
 }
 
-static int parse_or(parser *p);
+/* Applies derivative subscript letters sub[0..len) (coordinate names, or a single 'n' for the
+ * outward normal derivative) to the expression node a. */
+static int apply_subscript(parser *p, int a, const char *sub, size_t len, size_t col) {
+    if (len == 1 && *sub == 'n' && find(p->sym->coords, p->sym->n_coords, sub, 1) < 0) {
+        int acc = -1;
+        p->e->uses_normals = 1;
+        for (int c = 0; c < p->sym->n_coords; c++) {
+            if (!spatial(p, c)) continue;
+            int term = node(p, EX_MUL, node(p, EX_NORMAL, -1, -1, 0, c), ex_diff(p, a, c, col), 0, 0);
+            acc = acc < 0 ? term : node(p, EX_ADD, acc, term, 0, 0);
+        }
+        return acc;
+    }
+    for (size_t k = 0; k < len && a >= 0; k++) {
+        int ci = find(p->sym->coords, p->sym->n_coords, sub + k, 1);
+        if (ci < 0) {
+            char bad[2] = {sub[k], 0};
+            return perr(p, col + k, "unknown coordinate '%s' in a derivative subscript", bad);
+        }
+        a = ex_diff(p, a, ci, col);
+    }
+    return a;
+}
+
+/* The text of a named expression, parsed in place by a child parser; a definition met again in
+ * its own chain is a cycle, reported with the chain ("a -> b -> a"). */
+static int expand_def(parser *p, int k, size_t col) {
+    const char *const *nm = p->sym->def_names;
+    for (const parser *q = p; q; q = q->parent)
+        if (q->def == k) {
+            char chain[400] = "";
+            const parser *st[64];
+            int n = 0;
+            for (const parser *r = p; r && r->def >= 0 && n < 64; r = r->parent) {
+                st[n++] = r;
+                if (r == q) break;
+            }
+            for (int i = n - 1; i >= 0; i--) {
+                strncat(chain, nm[st[i]->def], sizeof chain - strlen(chain) - 1);
+                strncat(chain, " -> ", sizeof chain - strlen(chain) - 1);
+            }
+            strncat(chain, nm[k], sizeof chain - strlen(chain) - 1);
+            perr(p, col, "the definitions form a cycle: %s", chain);
+            p->failed = 2; /* not wrapped again by the enclosing definitions */
+            return -1;
+        }
+    parser child = {p->sym->def_texts[k], 0, p->sym, p->e, p->cap, p->err, 0, p->eq_as_test, p->nest, p, k};
+    skip_ws(&child);
+    int r = child.s[child.pos] ? parse_or(&child) : perr(&child, 0, "%s", "empty definition");
+    skip_ws(&child);
+    char b[32];
+    if (!child.failed && child.s[child.pos]) perr(&child, child.pos, "unexpected '%s'", near(&child, b, sizeof b));
+    if (!child.failed) return r;
+    p->failed = child.failed;
+    if (child.failed == 1 && p->err) {
+        char inner[sizeof p->err->msg];
+        snprintf(inner, sizeof inner, "%s", p->err->msg);
+        pinn_error_set(p->err, p->err->status, "column %zu: in the definition of '%s': %s", col + 1, nm[k], inner);
+    }
+    return -1;
+}
+
+static int find_def(const parser *p, const char *c, size_t len) {
+    return p->sym->n_defs > 0 ? find(p->sym->def_names, p->sym->n_defs, c, len) : -1;
+}
+
 static int parse_unary(parser *p);
 
 static const struct {
@@ -171,35 +234,105 @@ static const struct {
              {"log", EX_LOG, 1},   {"ln", EX_LOG, 1},    {"sqrt", EX_SQRT, 1}, {"tanh", EX_TANH, 1},
              {"sinh", EX_SINH, 1}, {"cosh", EX_COSH, 1}, {"abs", EX_ABS, 1},   {"sign", EX_SIGN, 1},
              {"atan", EX_ATAN, 1}, {"asin", EX_ASIN, 1}, {"acos", EX_ACOS, 1}, {"min", EX_MIN, 2},
-             {"max", EX_MAX, 2}};
+             {"max", EX_MAX, 2},   {"grad", EX_GRAD, 1}};
+
+static int expect_close(parser *p, const char *what) {
+    char b[32];
+    if (accept(p, ")")) return 0;
+    char m[96];
+    snprintf(m, sizeof m, "expected ')' after the arguments of %s() (got '%%s')", what);
+    return perr(p, p->pos, m, near(p, b, sizeof b));
+}
+
+/* lap(field[_sub]) reads the leaves directly; lap(expr) differentiates twice per space coordinate. */
+static int parse_lap(parser *p, size_t col) {
+    skip_ws(p);
+    size_t c0 = p->pos, l = 0;
+    while (isalnum((unsigned char)p->s[p->pos + l]) || p->s[p->pos + l] == '_') l++;
+    size_t after = c0 + l;
+    while (isspace((unsigned char)p->s[after])) after++;
+    int field = -1, alpha[PINN_MAX_INPUTS], normal = 0, acc = -1;
+    if (l && p->s[after] == ')' && find_def(p, p->s + c0, l) < 0 && find(p->sym->coords, p->sym->n_coords, p->s + c0, l) < 0) {
+        int ok = field_ref(p, p->s + c0, l, c0, &field, alpha, &normal);
+        if (ok < 0) return -1;
+        if (ok && !normal) {
+            p->pos = after + 1;
+            for (int c = 0; c < p->sym->n_coords; c++) {
+                if (!spatial(p, c)) continue;
+                int a2[PINN_MAX_INPUTS];
+                memcpy(a2, alpha, sizeof a2);
+                a2[c] += 2;
+                int lf = leaf_of(p, field, a2);
+                acc = acc < 0 ? lf : node(p, EX_ADD, acc, lf, 0, 0);
+            }
+            return acc < 0 ? perr(p, col, "%s", "lap() needs a spatial coordinate") : acc;
+        }
+    }
+    int a = parse_or(p);
+    if (expect_close(p, "lap")) return -1;
+    for (int c = 0; c < p->sym->n_coords && !p->failed; c++) {
+        if (!spatial(p, c)) continue;
+        int t = ex_diff(p, ex_diff(p, a, c, col), c, col);
+        acc = acc < 0 ? t : node(p, EX_ADD, acc, t, 0, 0);
+    }
+    return acc < 0 ? perr(p, col, "%s", "lap() needs a spatial coordinate") : acc;
+}
+
+/* d(expr, x[, y ...]): partial derivatives along the named coordinates (any name length). */
+static int parse_d(parser *p, size_t col) {
+    int a = parse_or(p);
+    if (!accept(p, ",")) return perr(p, p->pos, "%s", "d() takes an expression and coordinates, e.g. d(q*u_x, x)");
+    do {
+        skip_ws(p);
+        size_t c0 = p->pos, l = 0;
+        while (isalnum((unsigned char)p->s[c0 + l]) || p->s[c0 + l] == '_') l++;
+        int ci = l ? find(p->sym->coords, p->sym->n_coords, p->s + c0, l) : -1;
+        if (ci < 0) {
+            char b[32];
+            return perr(p, c0, "d(): expected a coordinate name (got '%s')", near(p, b, sizeof b));
+        }
+        p->pos += l;
+        a = ex_diff(p, a, ci, col);
+    } while (accept(p, ","));
+    return expect_close(p, "d") ? -1 : a;
+}
+
+/* div(F) of a vector expression F (grad(f), q*grad(f), sums), or div(F1, ..., Fn) with one
+ * component per space coordinate; dot(A, B) of two vector expressions. */
+static int parse_div_dot(parser *p, int is_dot, size_t col) {
+    int args[PINN_MAX_INPUTS + 1], n = 0, ns = 0;
+    do {
+        if (n == PINN_MAX_INPUTS + 1) return perr(p, p->pos, "too many arguments to %s()", is_dot ? "dot" : "div");
+        args[n++] = parse_or(p);
+    } while (!p->failed && accept(p, ","));
+    if (p->failed || expect_close(p, is_dot ? "dot" : "div")) return -1;
+    for (int c = 0; c < p->sym->n_coords; c++) ns += spatial(p, c);
+    int acc = -1, k = 0;
+    if (is_dot && n != 2) return perr(p, col, "%s", "dot() takes two vectors, e.g. dot(grad(u), grad(v))");
+    if (!is_dot && n == 1 && !ex_is_vector(p->e, args[0]))
+        return perr(p, col, "%s", "div() takes a vector such as grad(u) or k*grad(u), or one component per space coordinate");
+    if (!is_dot && n > 1 && n != ns) {
+        char m[16];
+        snprintf(m, sizeof m, "%d", ns);
+        return perr(p, col, "div() takes one component per space coordinate (%s here)", m);
+    }
+    for (int c = 0; c < p->sym->n_coords && !p->failed; c++) {
+        if (!spatial(p, c)) continue;
+        int t;
+        if (is_dot) t = node(p, EX_MUL, ex_component(p, args[0], c, col), ex_component(p, args[1], c, col), 0, 0);
+        else t = ex_diff(p, n == 1 ? ex_component(p, args[0], c, col) : args[k], c, col);
+        k++;
+        acc = acc < 0 ? t : node(p, EX_ADD, acc, t, 0, 0);
+    }
+    return acc < 0 ? perr(p, col, "%s() needs a spatial coordinate", is_dot ? "dot" : "div") : acc;
+}
 
 static int parse_call(parser *p, const char *name, size_t len, size_t col) {
     char nm[64];
     snprintf(nm, sizeof nm, "%.*s", (int)(len < 63 ? len : 63), name);
-    if (!strcmp(nm, "lap")) { /* lap(field[_subscript]) */
-        skip_ws(p);
-        size_t c0 = p->pos, l = 0;
-        while (isalnum((unsigned char)p->s[p->pos + l]) || p->s[p->pos + l] == '_') l++;
-        int field, alpha[PINN_MAX_INPUTS], normal;
-        int ok = l ? field_ref(p, p->s + c0, l, c0, &field, alpha, &normal) : 0;
-        if (ok < 0) return -1;
-        if (!ok || normal) return perr(p, c0, "%s", "lap() takes a field, e.g. lap(u)");
-        p->pos += l;
-        if (!accept(p, ")")) {
-            char b[32];
-            return perr(p, p->pos, "expected ')' after lap(field (got '%s')", near(p, b, sizeof b));
-        }
-        int acc = -1;
-        for (int c = 0; c < p->sym->n_coords; c++) {
-            if (!spatial(p, c)) continue;
-            int a2[PINN_MAX_INPUTS];
-            memcpy(a2, alpha, sizeof a2);
-            a2[c] += 2;
-            int lf = leaf_of(p, field, a2);
-            acc = acc < 0 ? lf : node(p, EX_ADD, acc, lf, 0, 0);
-        }
-        return acc < 0 ? perr(p, col, "%s", "lap() needs a spatial coordinate") : acc;
-    }
+    if (!strcmp(nm, "lap")) return parse_lap(p, col);
+    if (!strcmp(nm, "d")) return parse_d(p, col);
+    if (!strcmp(nm, "div") || !strcmp(nm, "dot")) return parse_div_dot(p, nm[1] == 'o', col);
     for (size_t f = 0; f < sizeof funcs / sizeof funcs[0]; f++) {
         if (strcmp(nm, funcs[f].name)) continue;
         int a = parse_or(p), b = -1;
@@ -215,6 +348,14 @@ static int parse_call(parser *p, const char *name, size_t len, size_t col) {
         return node(p, funcs[f].op, a, b, 0, 0);
     }
     return perr(p, col, "unknown function '%s'", nm);
+}
+
+/* A subscript glued to what precedes it ("(q*u_x)_x", "q_x" of a definition q): its letters. */
+static size_t subscript_len(const parser *p) {
+    if (p->s[p->pos] != '_') return 0;
+    size_t l = 0;
+    while (isalnum((unsigned char)p->s[p->pos + 1 + l])) l++;
+    return l;
 }
 
 static int parse_atom(parser *p) {
@@ -235,7 +376,10 @@ static int parse_atom(parser *p) {
     if (accept(p, "(")) {
         int r = parse_or(p);
         if (!accept(p, ")")) return perr(p, p->pos, "expected ')' (got '%s')", near(p, b, sizeof b));
-        return r;
+        size_t sl = subscript_len(p);
+        if (!sl) return r;
+        p->pos += 1 + sl;
+        return apply_subscript(p, r, p->s + p->pos - sl, sl, p->pos - sl);
     }
     if (!isalpha((unsigned char)*c) && *c != '_') {
         if (!*c) return perr(p, col, "%s", "expected a number, a name or '(' (got end of input)");
@@ -253,6 +397,12 @@ static int parse_atom(parser *p) {
     }
     if ((i = find(s->param_names, s->n_params, c, len)) >= 0) return node(p, EX_PARAM, -1, -1, 0, i);
     if ((i = find(s->const_names, s->n_consts, c, len)) >= 0) return node(p, EX_CONST, -1, -1, s->const_values[i], 0);
+    if ((i = find_def(p, c, len)) >= 0) return expand_def(p, i, col);
+    const char *us0 = memchr(c, '_', len);
+    if (us0 && (i = find_def(p, c, (size_t)(us0 - c))) >= 0 && find(s->fields, s->n_fields, c, (size_t)(us0 - c)) < 0) {
+        int r = expand_def(p, i, col);
+        return r < 0 ? -1 : apply_subscript(p, r, us0 + 1, (size_t)(c + len - us0 - 1), col + (size_t)(us0 - c) + 1);
+    }
     int field, alpha[PINN_MAX_INPUTS], normal;
     int ok = field_ref(p, c, len, col, &field, alpha, &normal);
     if (ok < 0) return -1;
@@ -384,12 +534,47 @@ static void fold(pinn_expr *e, int i, double (*apply)(ex_op, double, double)) {
     n->a = n->b = -1;
 }
 
+/* Operators on expressions differentiate subtrees whose own leaves (u for d(u*v, x)) may end up
+ * unused; only the leaves reachable from the root stay, renumbered in order of first use, and
+ * the normal and coordinate flags are recomputed from the reachable nodes. */
+static void keep_reachable_leaves(pinn_expr *e) {
+    unsigned char small[512], *seen = e->n_nodes <= 512 ? small : calloc((size_t)e->n_nodes, 1);
+    if (!seen) return; /* keep every leaf: correct, only slower */
+    memset(seen, 0, e->n_nodes <= 512 ? sizeof small : 0);
+    seen[e->root] = 1;
+    int remap[64], n = 0;
+    for (int k = 0; k < 64; k++) remap[k] = -1;
+    e->uses_normals = e->uses_coords = 0;
+    for (int i = e->root; i >= 0; i--) { /* children precede parents */
+        if (!seen[i]) continue;
+        ex_node *nd = &e->nodes[i];
+        if (nd->a >= 0) seen[nd->a] = 1;
+        if (nd->b >= 0) seen[nd->b] = 1;
+        if (nd->op == EX_NORMAL) e->uses_normals = 1;
+        if (nd->op == EX_COORD) e->uses_coords = 1;
+    }
+    int used[64] = {0};
+    for (int i = 0; i <= e->root; i++)
+        if (seen[i] && e->nodes[i].op == EX_DERIV) used[e->nodes[i].index] = 1;
+    for (int k = 0; k < e->n_leaves; k++)
+        if (used[k]) remap[k] = n++;
+    ex_leaf old[64];
+    memcpy(old, e->leaves, sizeof(ex_leaf) * (size_t)e->n_leaves);
+    for (int k = 0; k < e->n_leaves; k++)
+        if (remap[k] >= 0) e->leaves[remap[k]] = old[k];
+    for (int i = 0; i < e->n_nodes; i++)
+        if (e->nodes[i].op == EX_DERIV) e->nodes[i].index = remap[e->nodes[i].index] >= 0 ? remap[e->nodes[i].index] : 0;
+    e->n_leaves = n;
+    if (seen != small) free(seen);
+}
+
 double pinn_expr_apply(ex_op op, double a, double b, double tol);
 static double apply_default(ex_op op, double a, double b) { return pinn_expr_apply(op, a, b, 1e-9); }
 
 pinn_status pinn_expr_parse(pinn_expr *e, const char *text, const pinn_expr_symbols *sym, pinn_expr_kind want,
                             pinn_error *err) {
-    parser p = {text, 0, sym, e, 0, err, 0, want == PINN_EXPR_PREDICATE, 0};
+    int cap = 0;
+    parser p = {text, 0, sym, e, &cap, err, 0, want == PINN_EXPR_PREDICATE, 0, NULL, -1};
     char b[32];
     skip_ws(&p);
     if (!text[p.pos]) {
@@ -412,6 +597,8 @@ pinn_status pinn_expr_parse(pinn_expr *e, const char *text, const pinn_expr_symb
         eq = 1;
     }
     if (!p.failed && text[p.pos]) perr(&p, p.pos, "unexpected '%s'", near(&p, b, sizeof b));
+    if (!p.failed && ex_is_vector(e, root))
+        perr(&p, 0, "%s", "grad() gives a vector: use it inside div(...) or dot(..., ...)");
     if (p.failed) return err && err->status != PINN_OK ? err->status : PINN_ERR_PARSE;
     e->root = root;
     const ex_node *r = &e->nodes[root];
@@ -429,5 +616,6 @@ pinn_status pinn_expr_parse(pinn_expr *e, const char *text, const pinn_expr_symb
               : logical ? PINN_EXPR_PREDICATE
                         : PINN_EXPR_VALUE;
     fold(e, root, apply_default);
+    keep_reachable_leaves(e);
     return PINN_OK;
 }

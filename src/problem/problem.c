@@ -43,6 +43,7 @@ void pinn_problem_defaults(pinn_problem *p) {
     p->domain.time = -1;
     snprintf(p->model.kind, sizeof p->model.kind, "mlp");
     pinn_cfg_clear(&p->model.cfg, "", "model", 0);
+    for (int q = 0; q < PINN_MAX_EQUATIONS; q++) p->eq_weight[q] = 1;
     p->train.collocation = 2000;
     p->train.epochs = 5000;
     p->train.lr = 1e-3;
@@ -70,6 +71,8 @@ void pinn_problem_defaults(pinn_problem *p) {
     p->output.npy = 1;
     p->output.png = 1;
 }
+
+pinn_status pinn_problem_validate_lang(const pinn_problem *p, const char *f, pinn_error *err);
 
 /* Checks names, ranges and counts; expressions are compiled by the trainer and the loader. */
 pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err) {
@@ -146,5 +149,5 @@ pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err) {
         return pinn_error_set(err, PINN_ERR_INVALID,
                               "%s:%d: train: expected collocation >= 1, epochs >= 0, lr > 0, lbfgs >= 0, batch >= 0", f,
                               t->line);
-    return PINN_OK;
+    return pinn_problem_validate_lang(p, f, err);
 }

@@ -16,6 +16,8 @@ struct pinn_pointset {
     int dim;
     pinn_real *x, *normal, *partner;
     int *face;
+    size_t n_fixed;     /* fixed points (anchors) kept after the drawn ones at every draw */
+    pinn_real *fixed;   /* [n_fixed][dim] */
 };
 
 void pinn_sample_spec_default(pinn_sample_spec *spec) {
@@ -92,6 +94,10 @@ static pinn_status draw(pinn_pointset *ps, pinn_error *err) {
     default: st = pinn_error_set(err, PINN_ERR_INVALID, "point set: unknown region");
     }
     if (st == PINN_OK) ps->n = cnt;
+    if (st == PINN_OK && ps->n_fixed) {
+        memcpy(ps->x + cnt * (size_t)ps->dim, ps->fixed, sizeof *ps->x * ps->n_fixed * (size_t)ps->dim);
+        ps->n += ps->n_fixed;
+    }
     return st;
 }
 
@@ -194,7 +200,28 @@ void pinn_pointset_free(pinn_pointset *ps) {
     free(ps->normal);
     free(ps->partner);
     free(ps->face);
+    free(ps->fixed);
     free(ps);
+}
+
+pinn_status pinn_pointset_add_fixed(pinn_pointset *ps, size_t n, const pinn_real *x, pinn_error *err) {
+    if (!ps || (n && !x)) return pinn_error_set(err, PINN_ERR_INVALID, "point set: NULL points");
+    if (!n) return PINN_OK;
+    if (ps->n_fixed || !ps->g || ps->spec.region != PINN_REGION_INTERIOR)
+        return pinn_error_set(err, PINN_ERR_INVALID, "point set: fixed points go once into a sampled interior set");
+    size_t d = (size_t)ps->dim, cap = pinn_sequence_count(ps->seq, ps->nreq);
+    pinn_real *nx = realloc(ps->x, sizeof *nx * (cap + n) * d), *f = malloc(sizeof *f * n * d);
+    if (nx) ps->x = nx;
+    if (!nx || !f) {
+        free(f);
+        return pinn_error_set(err, PINN_ERR_NOMEM, "point set: out of memory for %zu fixed points", n);
+    }
+    memcpy(f, x, sizeof *f * n * d);
+    ps->fixed = f;
+    ps->n_fixed = n;
+    memcpy(ps->x + ps->n * d, f, sizeof *f * n * d);
+    ps->n += n;
+    return PINN_OK;
 }
 
 size_t pinn_pointset_count(const pinn_pointset *ps) { return ps->n; }

@@ -148,6 +148,7 @@ pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_err
     if (!st) st = tell(obs, t, PINN_EVENT_START, &pr, err);
     for (; !st && t->phase < t->n_phases; t->phase++) {
         tr_phase *ph = &t->phases[t->phase];
+        tr_apply_schedules(t); /* held through the phase unless the phase updates it (Adam: every step) */
         if (!ph->begun && (st = ph->ops->begin(ph, t, err))) break;
         ph->begun = 1;
         double last = now_s();

@@ -88,6 +88,8 @@ static double expr_pass(tr_term *tm, size_t first, int n, const pinn_real *x, co
         note_bad(sc, st, first);
         return NAN;
     }
+    if (tm->obs) /* an observation: the expression minus the observed values */
+        for (size_t p = 0; p < nn; p++) r[p] -= tm->obs[first + p];
     double L = 0, inv = 1.0 / (double)tm->n;
     if (rows)
         for (size_t p = 0; p < nn; p++) rows[p] = r[p], gr[p] = 1;

@@ -76,6 +76,7 @@ static int need_each(const pinn_trainer *t, long step, long ep, long total) {
 
 pinn_status tr_adam_objective(pinn_trainer *t, long step, long phase_step, long phase_total, double *loss,
                               pinn_error *err) {
+    tr_apply_schedules(t);
     tr_eval_each(t, 0, need_each(t, step, phase_step, phase_total) ? TR_EACH : TR_SUM);
     const pinn_real *grads[TR_MAX_TERMS];
     size_t np = t->np_net;
@@ -90,7 +91,7 @@ pinn_status tr_adam_objective(pinn_trainer *t, long step, long phase_step, long 
         }
     }
     if (pinn_weighting_update(&t->wt, step, grads, np, t->term_loss))
-        for (int k = 0; k < t->n_terms; k++) t->weights[k] = t->wt.w[k];
+        tr_apply_schedules(t);
     t->time_weighting_s += now_s() - s0;
     *loss = tr_combine(t, t->G);
     return tr_check(t, err);

@@ -53,49 +53,6 @@ static pinn_status periodic_term(pinn_trainer *t, tr_term *tm, const pinn_condit
     return st;
 }
 
-/* Data condition: CSV columns named by the coordinates (all required) and by fields (any). */
-static pinn_status data_term(pinn_trainer *t, tr_term *tm, const pinn_condition *c, pinn_error *err) {
-    pinn_csv_table tab;
-    pinn_csv_init(&tab);
-    const char *path = c->file; /* resolved by the loader */
-    pinn_error e;
-    pinn_status st = pinn_csv_read(path, &tab, &e);
-    if (st) return pinn_error_set(err, st, "%s:%d: condition '%s': %s", t->prob.file, c->line, c->name, e.msg);
-    int d = t->d, nf = t->nf, nfound = 0;
-    long col[PINN_MAX_INPUTS], fcol[PINN_MAX_FIELDS];
-    for (int i = 0; i < d && !st; i++)
-        if ((col[i] = pinn_csv_column(&tab, t->prob.domain.coord[i])) < 0)
-            st = pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition '%s': %s has no column '%s'", t->prob.file,
-                                c->line, c->name, path, t->prob.domain.coord[i]);
-    for (int f = 0; f < nf; f++) nfound += (fcol[f] = pinn_csv_column(&tab, t->prob.fields[f])) >= 0;
-    if (!st && !nfound)
-        st = pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: condition '%s': %s has no column named after a field",
-                            t->prob.file, c->line, c->name, path);
-    size_t n = tab.nrows;
-    pinn_real *x = NULL;
-    if (!st) {
-        x = malloc(sizeof(pinn_real) * (n ? n : 1) * d);
-        tm->target = malloc(sizeof(pinn_real) * (n ? n : 1) * nf);
-        if (!x || !tm->target) st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
-    }
-    if (!st) {
-        pinn_rng rng;
-        pinn_rng_seed(&rng, t->prob.train.seed ^ 0x5eedda7aULL);
-        for (size_t r = 0; r < n; r++) {
-            for (int i = 0; i < d; i++) x[r * d + i] = (pinn_real)tab.data[r * tab.ncols + (size_t)col[i]];
-            for (int f = 0; f < nf; f++)
-                tm->target[r * nf + f] = fcol[f] < 0 ? NAN
-                                                     : (pinn_real)(tab.data[r * tab.ncols + (size_t)fcol[f]] +
-                                                                   c->noise * pinn_rng_normal(&rng));
-        }
-        st = tr_take_points(tm, d, x, NULL, n, err);
-    }
-    if (!st) st = pinn_plan_init(&tm->plan, d, 0, NULL, err);
-    free(x);
-    pinn_csv_free(&tab);
-    return st;
-}
-
 static void set_symbols(pinn_trainer *t) {
     const pinn_problem *p = &t->prob;
     for (int i = 0; i < t->d; i++) {
@@ -120,6 +77,10 @@ static void set_symbols(pinn_trainer *t) {
     t->sym.const_values = t->const_values;
     t->sym.n_params = p->n_params;
     t->sym.param_names = t->param_names;
+    for (int k = 0; k < p->n_defines; k++) t->def_names[k] = p->defines[k].name, t->def_texts[k] = p->defines[k].expr;
+    t->sym.n_defs = p->n_defines;
+    t->sym.def_names = t->def_names;
+    t->sym.def_texts = t->def_texts;
 }
 
 /* Permutes x (and normals) by the model's order_points hook; the scratch grows to the largest set. */
@@ -218,7 +179,7 @@ pinn_status tr_weighting_setup(pinn_trainer *t, pinn_error *err) {
     }
     pinn_status st = pinn_weighting_init(&t->wt, t->n_terms, t->weights, &c, err);
     if (st) return st;
-    for (int k = 0; k < t->n_terms; k++) t->weights[k] = t->wt.w[k];
+    tr_apply_schedules(t);
     return PINN_OK;
 }
 
@@ -282,6 +243,13 @@ pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_
         st = pinn_error_set(err, st, "%s:%d: train.collocation: %s", p->file, p->train.line, e.msg);
         goto fail;
     }
+    pinn_real *anchors = NULL;
+    size_t n_anchors = 0;
+    if ((st = tr_anchor_points(t, &anchors, &n_anchors, err))) goto fail;
+    if (n_anchors && (st = pinn_pointset_add_fixed(t->colloc, n_anchors, anchors, &e)))
+        st = pinn_error_set(err, st, "%s:%d: anchor: %s", p->file, p->train.line, e.msg);
+    free(anchors);
+    if (st) goto fail;
     size_t nc = pinn_pointset_count(t->colloc);
     if ((st = tr_order_colloc(t, err))) goto fail;
     t->batch = p->train.batch > 0 && (size_t)p->train.batch < nc ? (size_t)p->train.batch : 0;
@@ -298,7 +266,8 @@ pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_
         char nm[64];
         if (eq->name[0]) snprintf(nm, sizeof nm, "%s", eq->name);
         else snprintf(nm, sizeof nm, p->n_equations > 1 ? "pde%d" : "pde", q + 1);
-        tr_term *tm = tr_new_term(t, nm, TR_PDE, eq->line, 1.0);
+        tr_term *tm = tr_new_term(t, nm, TR_PDE, eq->line, p->eq_weight[q]);
+        tm->ramp = p->eq_ramp[q];
         char what[32];
         snprintf(what, sizeof what, "equation %d", q + 1);
         if ((st = tr_compile(t, eq->expr, eq->line, what, PINN_EXPR_EQUATION, &tm->eq, err)) || (st = tr_leaves_plan(tm, t->d, err))) goto fail;
@@ -315,18 +284,19 @@ pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_
     for (int q = 0; q < p->n_conditions; q++) {
         const pinn_condition *c = &p->conditions[q];
         tr_term *tm = tr_new_term(t, c->name, c->kind == PINN_COND_PERIODIC ? TR_PERIODIC
-                                              : c->kind == PINN_COND_DATA   ? TR_DATA
+                                              : c->kind == PINN_COND_DATA   ? (c->observe[0] ? TR_COND : TR_DATA)
                                                                             : TR_COND,
                                   c->line, c->weight);
+        tm->ramp = c->ramp;
         if (c->kind == PINN_COND_EQUATION) {
             if ((st = tr_compile(t, c->equation, c->line, "equation", PINN_EXPR_EQUATION, &tm->eq, err)) || (st = tr_leaves_plan(tm, t->d, err)) ||
                 (st = tr_cond_points(t, tm, c, smp, err)))
                 goto fail;
         } else if (c->kind == PINN_COND_PERIODIC) {
             if ((st = periodic_term(t, tm, c, smp, err))) goto fail;
-        } else if ((st = data_term(t, tm, c, err)))
+        } else if ((st = tr_data_term(t, tm, c, err)))
             goto fail;
-        if (tm->kind == TR_COND && (st = tr_order_points(t, tm->n_all, tm->x, tm->normals, err))) goto fail;
+        if (tm->kind == TR_COND && !tm->obs && (st = tr_order_points(t, tm->n_all, tm->x, tm->normals, err))) goto fail;
         if ((st = finish_term(t, tm, tm->n_all, err))) goto fail;
     }
     /* the model's auxiliary terms (regularisers) on the collocation points */
@@ -364,6 +334,7 @@ void pinn_trainer_free(pinn_trainer *t) {
         if (tm->kind != TR_PDE && tm->kind != TR_AUX) free(tm->x);
         free(tm->normals);
         free(tm->target);
+        free(tm->obs);
         free(tm->grad);
         tr_term_release(tm);
     }

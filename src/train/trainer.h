@@ -40,6 +40,8 @@ typedef struct tr_term {
     int per_streams[64], n_per_streams; /* PERIODIC: streams compared across the pair */
     int aux_col;                       /* AUX: column of the model output */
     double weight;
+    pinn_weight_ramp ramp;             /* weight schedule: weights[k] = (fixed or dynamic weight) * f(step) */
+    pinn_real *obs;                    /* DATA with observe: [n_all] observed values of the expression */
     double loss;                       /* unweighted, last evaluation */
     pinn_real *grad;                   /* this term's gradient [np] */
     tr_scratch *scr;                   /* [n_threads] */
@@ -71,6 +73,7 @@ struct pinn_trainer {
     const char *const_names[PINN_MAX_CONSTS];
     double const_values[PINN_MAX_CONSTS];
     const char *param_names[PINN_MAX_PARAMS];
+    const char *def_names[PINN_MAX_DEFINES], *def_texts[PINN_MAX_DEFINES];
     pinn_expr_symbols sym;
     pinn_ctx *ctx;                     /* threads, GEMM choice, model kinds */
     int own_ctx;                       /* made by pinn_trainer_init (freed with the trainer) */
@@ -173,6 +176,13 @@ pinn_status tr_order_points(pinn_trainer *t, size_t n, pinn_real *x, pinn_real *
 pinn_status tr_order_colloc(pinn_trainer *t, pinn_error *err);
 /* driver.c: the model's after_step hook at the current step count */
 pinn_status tr_model_after_step(pinn_trainer *t, pinn_error *err);
+/* wsched.c: the terms' weights at the current step: the weighting's weights times each term's
+ * schedule factor (a no-op when no term has a schedule) */
+void tr_apply_schedules(pinn_trainer *t);
+/* data.c: a data condition (CSV, .npy, .npz; field values or an observed expression) and its
+ * anchors, the data points that join the collocation set */
+pinn_status tr_data_term(pinn_trainer *t, tr_term *tm, const pinn_condition *c, pinn_error *err);
+pinn_status tr_anchor_points(pinn_trainer *t, pinn_real **x, size_t *n, pinn_error *err);
 /* driver.c */
 pinn_status tr_phases_setup(pinn_trainer *t, pinn_error *err);
 void tr_phases_free(pinn_trainer *t);

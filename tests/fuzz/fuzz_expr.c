@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                              *const pn[] = {"lam"};
     static const int spatial[] = {1, 0};
     static const double cv[] = {0.01};
-    pinn_expr_symbols sym = {2, coords, spatial, 2, fields, 1, cn, cv, 1, pn, 0};
+    pinn_expr_symbols sym = {2, coords, spatial, 2, fields, 1, cn, cv, 1, pn, 0, 0, NULL, NULL};
     pinn_expr_kind kind = (pinn_expr_kind)(data[0] % 4);
     pinn_expr *e = NULL;
     pinn_error err;
