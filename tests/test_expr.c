@@ -201,7 +201,7 @@ int main(void) {
     bad("u = v = 1", "second '='");
     bad("2x", "2*x");
     bad("u_xxxxxxx", "order");
-    bad("lap(3)", "lap()");
+    bad("lap(abs(x))", "not differentiable"); /* lap of an expression needs a smooth argument */
     bad("x + * y", NULL);
     bad("3 $ 4", NULL);
     bad("((x)", "')'");
