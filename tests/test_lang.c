@@ -385,11 +385,51 @@ static void observations(void) {
     free(p);
 }
 
+/* The YAML keys: load a problem with every new key, write it resolved, read it back. */
+static void yaml_round_trip(void) {
+    const char *tmp = getenv("PINN_BUILD") ? getenv("PINN_BUILD") : ".", *src = getenv("PINN_SOURCE");
+    if (!src) return;
+    char path[600], out[600];
+    snprintf(path, sizeof path, "%s/lang_keys.yaml", tmp);
+    snprintf(out, sizeof out, "%s/lang_keys_resolved.yaml", tmp);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "domain: {x: [0, 1]}\nfields: [u]\nparameters: {a: 0.5}\n"
+               "define: {f: \"2*pi^2*sin(pi*x)\", g: \"f/2\"}\n"
+               "equations: [{equation: \"-(a*u_x)_x = 2*g\", weight: 2.5, weight_schedule: {kind: step, from: 0.5, to: 2, start: 7}}]\n"
+               "conditions:\n"
+               "  - {name: ends, on: \"x = 0 or x = 1\", equation: \"u = 0\", points: 2, weight_schedule: {start: 0, end: 10}}\n"
+               "  - {name: strain, data: %s/examples/inverse_strain.csv, observe: u_x, column: value, anchor: true, noise: 0.01}\n",
+            src);
+    fclose(f);
+    pinn_problem *p = malloc(sizeof *p), *q = malloc(sizeof *q);
+    pinn_error err;
+    pinn_status st = pinn_problem_load(p, path, 0, NULL, &err);
+    if (st == PINN_ERR_UNSUPPORTED) {
+        free(p), free(q);
+        return; /* a build without libyaml */
+    }
+    CHECK(st == PINN_OK, "load: %s", err.msg);
+    if (!st) st = pinn_problem_write(p, out, &err);
+    if (!st) st = pinn_problem_load(q, out, 0, NULL, &err);
+    CHECK(st == PINN_OK, "round trip: %s", err.msg);
+    for (int k = 0; k < 2 && !st; k++) {
+        pinn_problem *r = k ? q : p;
+        const pinn_condition *c = &r->conditions[1];
+        CHECK(r->n_defines == 2 && !strcmp(r->defines[1].expr, "f/2") && r->eq_weight[0] == 2.5 &&
+                  r->eq_ramp[0].kind == PINN_RAMP_STEP && r->eq_ramp[0].start == 7 && r->eq_ramp[0].to == 2 &&
+                  r->conditions[0].ramp.kind == PINN_RAMP_LINEAR && r->conditions[0].ramp.end == 10 &&
+                  !strcmp(c->observe, "u_x") && !strcmp(c->column, "value") && c->anchor && c->noise == 0.01,
+              "keys after %s", k ? "the round trip" : "loading");
+    }
+    free(p), free(q);
+}
+
 int main(void) {
     expressions();
     trainer_equivalence();
     weights();
     data_files();
     observations();
+    yaml_round_trip();
     return CHECK_DONE();
 }
