@@ -5,6 +5,7 @@
  * expression; (q*u_x)_x becomes q_x*u_x + q*u_xx.  New nodes share the unchanged subtrees of the
  * argument (the tree becomes a DAG whose children still precede their parents). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "problem/expr_internal.h"
@@ -47,22 +48,9 @@ static int dv(ex_parser *p, int a, int b) {
 static int fn(ex_parser *p, ex_op op, int a) { return a < 0 ? -1 : ex_node_new(p, op, a, -1, 0, 0); }
 
 /* Whether subtree a varies along coordinate c (fields and normals vary along every coordinate). */
-static int depends(const pinn_expr *e, int a, int c) {
-    const ex_node *n = &e->nodes[a];
-    switch (n->op) {
-    case EX_CONST: case EX_PARAM: return 0;
-    case EX_COORD: return n->index == c;
-    case EX_DERIV: case EX_NORMAL: return 1;
-    default: return (n->a >= 0 && depends(e, n->a, c)) || (n->b >= 0 && depends(e, n->b, c));
-    }
-}
+static int depends(const pinn_expr *e, int a, int c) { return (e->nodes[a].dep >> c) & 1u; }
 
-int ex_is_vector(const pinn_expr *e, int a) {
-    if (a < 0) return 0;
-    const ex_node *n = &e->nodes[a];
-    if (n->op == EX_GRAD) return 1;
-    return (n->a >= 0 && ex_is_vector(e, n->a)) || (n->b >= 0 && ex_is_vector(e, n->b));
-}
+int ex_is_vector(const pinn_expr *e, int a) { return a >= 0 && e->nodes[a].vec; }
 
 static const char *op_word(ex_op op) {
     switch (op) {
@@ -74,8 +62,33 @@ static const char *op_word(ex_op op) {
     }
 }
 
+static int diff_raw(ex_parser *p, int a, int c, size_t col);
+
+/* The memo slot of (a, c), grown to cover every node so far; NULL when out of memory. */
+static int *memo(ex_parser *p, int a, int c) {
+    pinn_expr *e = p->e;
+    if (a >= e->n_dmemo) {
+        int n = e->n_nodes > 2 * e->n_dmemo ? e->n_nodes + 64 : 2 * e->n_dmemo + 64;
+        int *m = realloc(e->dmemo, sizeof(int) * (size_t)n * PINN_MAX_INPUTS);
+        if (!m) return NULL;
+        for (size_t i = (size_t)e->n_dmemo * PINN_MAX_INPUTS; i < (size_t)n * PINN_MAX_INPUTS; i++) m[i] = -1;
+        e->dmemo = m, e->n_dmemo = n;
+    }
+    return &e->dmemo[(size_t)a * PINN_MAX_INPUTS + (size_t)c];
+}
+
+/* d(a)/d(coordinate c), each (node, coordinate) differentiated once: a shared subtree's
+ * derivative is shared too, so the result grows linearly with the tree, not exponentially. */
 int ex_diff(ex_parser *p, int a, int c, size_t col) {
     if (p->failed || a < 0) return -1;
+    int *m = memo(p, a, c);
+    if (m && *m >= 0) return *m;
+    int r = diff_raw(p, a, c, col);
+    if (r >= 0 && (m = memo(p, a, c))) *m = r;
+    return r;
+}
+
+static int diff_raw(ex_parser *p, int a, int c, size_t col) {
     const ex_node n = NODE(a); /* a copy: creating nodes may move the array */
     if (n.op == EX_GRAD) return ex_perr(p, col, "%s", "grad() gives a vector: differentiate it inside div(...) or dot(..., ...)");
     if (!depends(p->e, a, c)) return K(p, 0);

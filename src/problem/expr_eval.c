@@ -107,6 +107,7 @@ pinn_status pinn_expr_compile(pinn_expr **out, const char *text, const pinn_expr
 void pinn_expr_free(pinn_expr *e) {
     if (!e) return;
     free(e->nodes);
+    free(e->dmemo);
     free(e);
 }
 

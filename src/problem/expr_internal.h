@@ -25,7 +25,12 @@ typedef struct ex_node {
     int active;   /* depends on a derivative leaf or a parameter (needs an adjoint) */
     int varying;  /* depends on a point */
     int depth;    /* 1 + the depth of the deeper child (bounded by PINN_EXPR_MAX_DEPTH) */
+    int vec;      /* the subtree holds a grad() placeholder (a vector expression) */
+    unsigned dep; /* bit c: the subtree varies along coordinate c (fields and normals: every bit) */
 } ex_node;
+
+/* The most nodes a tree may have after definitions are substituted and operators expanded. */
+#define EX_MAX_NODES 200000
 
 typedef struct ex_leaf {
     int field;
@@ -41,6 +46,8 @@ struct pinn_expr {
     ex_leaf leaves[64];
     int uses_normals, uses_coords;
     int n_coords, n_params;
+    int defmemo[2][64];  /* while parsing: 1 + the node of definition k (per '=' reading), 0 unknown */
+    int *dmemo, n_dmemo; /* while parsing: the derivative node of (node, coordinate), -1 unknown */
 };
 
 /* The parser's state (expr_parse.c); a definition is parsed by a child parser over the same tree,

@@ -66,6 +66,11 @@ int ex_node_new(parser *p, ex_op op, int a, int b, double v, int idx) {
         p->e->nodes = nn;
         *p->cap = cap;
     }
+    if (p->e->n_nodes >= EX_MAX_NODES) {
+        char lim[16];
+        snprintf(lim, sizeof lim, "%d", EX_MAX_NODES);
+        return perr(p, p->pos, "expression too large (more than %s nodes after substituting definitions and expanding operators)", lim);
+    }
     int da = a >= 0 ? p->e->nodes[a].depth : 0, db = b >= 0 ? p->e->nodes[b].depth : 0;
     int depth = 1 + (da > db ? da : db);
     if (depth > PINN_EXPR_MAX_DEPTH) {
@@ -81,6 +86,10 @@ int ex_node_new(parser *p, ex_op op, int a, int b, double v, int idx) {
     n->b = b;
     n->value = v;
     n->index = idx;
+    n->dep = (a >= 0 ? p->e->nodes[a].dep : 0) | (b >= 0 ? p->e->nodes[b].dep : 0);
+    if (op == EX_COORD) n->dep = 1u << idx;
+    if (op == EX_DERIV || op == EX_NORMAL) n->dep = ~0u;
+    n->vec = op == EX_GRAD || (a >= 0 && p->e->nodes[a].vec) || (b >= 0 && p->e->nodes[b].vec);
     return p->e->n_nodes++;
 }
 #define node ex_node_new
@@ -204,13 +213,18 @@ static int expand_def(parser *p, int k, size_t col) {
             p->failed = 2; /* not wrapped again by the enclosing definitions */
             return -1;
         }
+    int *memo = k < 64 ? &p->e->defmemo[p->eq_as_test != 0][k] : NULL; /* parsed once, then shared */
+    if (memo && *memo) return *memo - 1;
     parser child = {p->sym->def_texts[k], 0, p->sym, p->e, p->cap, p->err, 0, p->eq_as_test, p->nest, p, k};
     skip_ws(&child);
     int r = child.s[child.pos] ? parse_or(&child) : perr(&child, 0, "%s", "empty definition");
     skip_ws(&child);
     char b[32];
     if (!child.failed && child.s[child.pos]) perr(&child, child.pos, "unexpected '%s'", near(&child, b, sizeof b));
-    if (!child.failed) return r;
+    if (!child.failed) {
+        if (memo) *memo = r + 1;
+        return r;
+    }
     p->failed = child.failed;
     if (child.failed == 1 && p->err) {
         char inner[sizeof p->err->msg];
@@ -513,10 +527,14 @@ static int is_logical(ex_op op) { return op >= EX_LT && op <= EX_NOT; }
 
 /* Folds constant subtrees bottom-up and marks active/varying nodes.  Children precede parents in
  * the node array except where folding rewrote them, so a recursive walk is used. */
-static void fold(pinn_expr *e, int i, double (*apply)(ex_op, double, double)) {
+static void fold(pinn_expr *e, int i, double (*apply)(ex_op, double, double), unsigned char *done) {
     ex_node *n = &e->nodes[i];
-    if (n->a >= 0) fold(e, n->a, apply);
-    if (n->b >= 0) fold(e, n->b, apply);
+    if (done) {
+        if (done[i]) return; /* shared subtree (operators on expressions), already folded */
+        done[i] = 1;
+    }
+    if (n->a >= 0) fold(e, n->a, apply, done);
+    if (n->b >= 0) fold(e, n->b, apply, done);
     n = &e->nodes[i];
     const ex_node *A = n->a >= 0 ? &e->nodes[n->a] : NULL, *B = n->b >= 0 ? &e->nodes[n->b] : NULL;
     switch (n->op) {
@@ -599,7 +617,11 @@ pinn_status pinn_expr_parse(pinn_expr *e, const char *text, const pinn_expr_symb
     if (!p.failed && text[p.pos]) perr(&p, p.pos, "unexpected '%s'", near(&p, b, sizeof b));
     if (!p.failed && ex_is_vector(e, root))
         perr(&p, 0, "%s", "grad() gives a vector: use it inside div(...) or dot(..., ...)");
-    if (p.failed) return err && err->status != PINN_OK ? err->status : PINN_ERR_PARSE;
+    if (p.failed) {
+        free(e->dmemo);
+        e->dmemo = NULL, e->n_dmemo = 0;
+        return err && err->status != PINN_OK ? err->status : PINN_ERR_PARSE;
+    }
     e->root = root;
     const ex_node *r = &e->nodes[root];
     int logical = is_logical(r->op);
@@ -615,7 +637,11 @@ pinn_status pinn_expr_parse(pinn_expr *e, const char *text, const pinn_expr_symb
               : (eq || want == PINN_EXPR_EQUATION) ? PINN_EXPR_EQUATION
               : logical ? PINN_EXPR_PREDICATE
                         : PINN_EXPR_VALUE;
-    fold(e, root, apply_default);
+    free(e->dmemo);
+    e->dmemo = NULL, e->n_dmemo = 0;
+    unsigned char *done = calloc((size_t)e->n_nodes, 1); /* NULL: fold without memo, correct but slower */
+    fold(e, root, apply_default, done);
+    free(done);
     keep_reachable_leaves(e);
     return PINN_OK;
 }
