@@ -268,6 +268,24 @@ static void weights(void) {
         pinn_trainer_free(t);
     } else
         CHECK(0, "trainer: %s", err.msg);
+    /* under a dynamic scheme the factor multiplies the scheme's weight, whose statistics use the
+     * unweighted gradients: after the first update (step 0) the ramped term's weight is exactly
+     * factor x the weight the same run without a schedule gives it */
+    double wdyn[2][2] = {{0}};
+    for (int k = 0; k < 2; k++) {
+        p->eq_weight[0] = 1;
+        snprintf(p->train.weighting.scheme, sizeof p->train.weighting.scheme, "dn");
+        p->train.epochs = 1;
+        p->conditions[0].ramp = (pinn_weight_ramp){k ? PINN_RAMP_STEP : PINN_RAMP_NONE, 0.25, 0.25, 0, 0};
+        if (pinn_trainer_init(&t, p, &err) == PINN_OK) {
+            CHECK(pinn_trainer_run(t, NULL, &err) == PINN_OK, "dn run: %s", err.msg);
+            memcpy(wdyn[k], pinn_objective_weights(pinn_trainer_objective(t)), sizeof wdyn[k]);
+            pinn_trainer_free(t);
+        }
+    }
+    CHECK(wdyn[0][1] != 1 && wdyn[0][1] > 0 && wdyn[1][1] == 0.25 * wdyn[0][1] && wdyn[1][0] == wdyn[0][0],
+          "dn weights with and without a factor 0.25: %.17g %.17g", wdyn[1][1], wdyn[0][1]);
+    p->train.weighting.scheme[0] = '\0';
     p->eq_weight[0] = -1;
     CHECK(pinn_problem_validate(p, &err) == PINN_ERR_INVALID && strstr(err.msg, "weight"), "negative weight: %s", err.msg);
     p->eq_weight[0] = 1;
