@@ -33,6 +33,7 @@ static pinn_status npy_parse(const unsigned char *buf, size_t n, const char *wha
     if (n < 10 || memcmp(buf, "\x93NUMPY", 6))
         return pinn_error_set(err, PINN_ERR_PARSE, "%s: not a .npy array (no \\x93NUMPY magic)", what);
     int major = buf[6];
+    if (major >= 2 && n < 12) return pinn_error_set(err, PINN_ERR_PARSE, "%s: truncated .npy header", what);
     size_t hl = major == 1 ? le(buf + 8, 2) : le(buf + 8, 4), h0 = major == 1 ? 10 : 12;
     if (major < 1 || major > 3 || h0 + hl > n)
         return pinn_error_set(err, PINN_ERR_PARSE, "%s: unsupported or truncated .npy header", what);
@@ -181,6 +182,7 @@ static pinn_status npz_read(const char *path, const unsigned char *z, size_t n, 
         if (data + csz > n) return pinn_error_set(err, PINN_ERR_PARSE, "%s: truncated zip entry '%s'", path, nm);
         const unsigned char *img = z + data;
         unsigned char *inflated = NULL;
+        if (usz > NPY_MAX_BYTES) return pinn_error_set(err, PINN_ERR_UNSUPPORTED, "%s: entry '%s' is larger than 1 GiB", path, nm);
         if (method == 8) {
 #ifdef PINN_HAVE_ZLIB
             inflated = malloc(usz ? usz : 1);
