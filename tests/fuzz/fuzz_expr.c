@@ -1,6 +1,6 @@
 /* fuzz_expr.c - libFuzzer harness of the expression compiler: the input (first byte: the kind,
  * the rest: the text) is compiled against a fixed symbol table with two coordinates, two fields, a
- * constant and a parameter; what compiles is printed, evaluated and differentiated at a few points,
+ * constant, a parameter and three definitions; what compiles is printed, evaluated and differentiated at a few points,
  * and turned into a jet graph, so every stage sees hostile trees. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,7 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                              *const pn[] = {"lam"};
     static const int spatial[] = {1, 0};
     static const double cv[] = {0.01};
-    pinn_expr_symbols sym = {2, coords, spatial, 2, fields, 1, cn, cv, 1, pn, 0, 0, NULL, NULL};
+    /* definitions (one of them cyclic) so that substitution and operators see hostile text too */
+    static const char *const dn[] = {"q", "w", "cy"}, *const dt[] = {"1 + x*u", "q*u_x", "cy + 1"};
+    pinn_expr_symbols sym = {2, coords, spatial, 2, fields, 1, cn, cv, 1, pn, 0, 3, dn, dt};
     pinn_expr_kind kind = (pinn_expr_kind)(data[0] % 4);
     pinn_expr *e = NULL;
     pinn_error err;
