@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pinn_expr_free(e);
     /* the same text through the transform path (one field "N", no parameters) */
     static const char *const nf[] = {"N"};
-    pinn_expr_symbols ts = {2, coords, NULL, 1, nf, 1, cn, cv, 0, NULL, 0};
+    pinn_expr_symbols ts = {2, coords, NULL, 1, nf, 1, cn, cv, 0, NULL, 0, 0, NULL, NULL};
     e = NULL;
     if (pinn_expr_compile_as(&e, text, &ts, PINN_EXPR_VALUE, &err) == PINN_OK) {
         pinn_graph *g = NULL;
