@@ -118,6 +118,44 @@ static void chain_rule(const char *f) {
     pinn_expr_free(a.e), pinn_expr_free(b.e);
 }
 
+/* The reverse pass of an operator's result (a DAG: subtrees shared by several parents) against
+ * central differences in every leaf and in the parameter. */
+static void fd_leaves(const char *text) {
+    ev a;
+    if (!run(text, &a)) {
+        CHECK(0, "'%s' did not compile", text);
+        return;
+    }
+    static pinn_real L[NL][N];
+    const pinn_real *cp[3] = {C[0], C[1], C[2]}, *lp[NL];
+    for (int k = 0; k < a.nl; k++) {
+        for (int i = 0; i < N; i++) L[k][i] = leaf_value(a.field[k], a.alpha[k], i);
+        lp[k] = L[k];
+    }
+    void *scr = malloc(pinn_expr_scratch_size(a.e, N) + 1);
+    double h = PINN_TEST_TOL(1e-6, 0x1p-9), worst = 0;
+    pinn_real fp[N], fm[N];
+    for (int k = 0; k <= a.nl; k++) {
+        pinn_real *v = k < a.nl ? L[k] : P;
+        int m = k < a.nl ? N : 1;
+        for (int i = 0; i < m; i++) {
+            pinn_real save = v[i];
+            v[i] = save + (pinn_real)h;
+            pinn_expr_eval(a.e, N, cp, lp, NULL, P, fp, scr);
+            v[i] = save - (pinn_real)h;
+            pinn_expr_eval(a.e, N, cp, lp, NULL, P, fm, scr);
+            v[i] = save;
+            double fd = 0;
+            for (int j = 0; j < N; j++) fd += ((double)fp[j] - fm[j]) / (2 * h);
+            double an = k < a.nl ? a.grad[k][i] : a.dpar;
+            worst = fmax(worst, fabs(fd - an) / fmax(1, fabs(fd)));
+        }
+    }
+    CHECK(worst < PINN_TEST_TOL(1e-7, 5e-3), "reverse pass of '%s' against differences: %.3g", text, worst);
+    free(scr);
+    pinn_expr_free(a.e);
+}
+
 static void bad(const char *text, const char *needle) {
     pinn_expr *e = NULL;
     pinn_error err = {0};
@@ -156,6 +194,10 @@ static void expressions(void) {
     const char *f[] = {"sin(x*y) + cos(x) - tan(0.3*x)", "exp(x)*log(1 + x) / sqrt(x + 1)", "tanh(x) + sinh(x) - cosh(2*x)",
                        "atan(x) + asin(0.5*x) + acos(0.3*x)", "x^3 - 2^x + x^x", "(x + y)^2.5 / (1 + x^2)", "-x*y + k*x"};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) chain_rule(f[i]);
+    /* the reverse pass through shared subtrees */
+    const char *dag[] = {"(q*u_x)_x", "lap(exp(u)*v)", "div(lam*q*grad(u))", "d(tanh(u*v)/(1 + v^2), x, y)",
+                         "dot(grad(w), grad(sin(u)))", "(u^v + lam*v)_xt"};
+    for (size_t i = 0; i < sizeof dag / sizeof dag[0]; i++) fd_leaves(dag[i]);
     /* the plan comes from the leaves: (q*u_x)_x reads u_x and u_xx only */
     ev r;
     if (run("(q*u_x)_x", &r)) {
