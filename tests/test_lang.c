@@ -423,7 +423,7 @@ static void observations(void) {
     const char *tmp = getenv("PINN_BUILD") ? getenv("PINN_BUILD") : ".";
     char path[600], path2[600];
     snprintf(path, sizeof path, "%s/lang_obs.csv", tmp);
-    snprintf(path2, sizeof path2, "%s/lang_obs.npz", tmp);
+    snprintf(path2, sizeof path2, "%s/lang_obs.npy", tmp);
     FILE *f = fopen(path, "w");
     fprintf(f, "x,u,value\n");
     for (int i = 0; i < 7; i++) fprintf(f, "%.17g,%.17g,%.17g\n", 0.1 + 0.12 * i, 0.3 * i, 0.3 * i);
@@ -444,6 +444,16 @@ static void observations(void) {
     free(g), g = NULL;
     CHECK(ok && la[2] > 0 && fabs(la[2] - lb[2]) <= PINN_TEST_ROUNDING(1e-13) * la[2], "observe u = field data: %.17g vs %.17g",
           la[2], lb[2]);
+    /* the same data from a 2-D .npy with named columns */
+    double xv[14];
+    for (int i = 0; i < 7; i++) xv[2 * i] = 0.1 + 0.12 * i, xv[2 * i + 1] = 0.3 * i;
+    write_npy(path2, xv, 7, 2, 0);
+    strcpy(c->file, path2), strcpy(c->columns, "x,u"), c->observe[0] = '\0';
+    double lc[8] = {0};
+    ok = loss_grad(p, lc, &g, &np);
+    free(g), g = NULL;
+    CHECK(ok && fabs(lc[2] - la[2]) <= PINN_TEST_ROUNDING(1e-13) * la[2], ".npy data = CSV data: %.17g vs %.17g", lc[2], la[2]);
+    strcpy(c->file, path), c->columns[0] = '\0';
     strcpy(c->observe, "u_x + q");
     strcpy(c->column, "nope");
     pinn_trainer *t;
