@@ -16,7 +16,7 @@ const char *pinn_msg_path(const char *path, char *buf, size_t size) {
     return buf;
 }
 
-static const char *const shape_names[PINN_DOMAIN_SHAPE_COUNT] = {"box", "polygon", "lshape", "disk"};
+static const char *const shape_names[PINN_DOMAIN_SHAPE_COUNT] = {"box", "polygon", "lshape", "disk", "csg"};
 static const char *const cond_names[PINN_COND_KIND_COUNT] = {"equation", "periodic", "data"};
 static const char *const ref_names[PINN_REFK_COUNT] = {"none",         "exact",  "burgers", "allen_cahn",
                                                        "poisson_fd",   "buckley_leverett", "csv"};

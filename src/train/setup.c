@@ -40,6 +40,7 @@ pinn_status tr_make_geometry(pinn_trainer *t, pinn_error *err) {
     pinn_status st = PINN_OK;
     if (ns == 0) st = pinn_geom_init_time(&t->geom, (pinn_real)dm->lo[0], (pinn_real)dm->hi[0], &e);
     else if (dm->shape == PINN_DOMAIN_BOX) st = pinn_geom_init_box(&t->geom, ns, lo, hi, &e);
+    else if (dm->shape == PINN_DOMAIN_CSG) st = pinn_geom_init_csg(&t->geom, ns, dm->n_csg, dm->csg, &e);
     else if (ns != 2) return fail_at(t, dm->line, err, PINN_ERR_INVALID, "domain", "polygons and disks need two spatial coordinates");
     else if (dm->shape == PINN_DOMAIN_LSHAPE) st = pinn_geom_init_lshape(&t->geom, &e);
     else if (dm->shape == PINN_DOMAIN_DISK)
