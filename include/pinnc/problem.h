@@ -200,6 +200,11 @@ typedef struct pinn_problem {
     pinn_output_cfg output;
 } pinn_problem;
 
+/* The predicate part of a condition's `on:` text: NULL for "boundary", "interior" and point lists
+ * "at (...)", the text after "and" for "interior and <predicate>", else on itself (leading
+ * blanks skipped). */
+const char *pinn_cond_on_predicate(const char *on);
+
 /* Fill p with the documented defaults (see docs/problem-file.md); no domain, fields or equations. */
 void pinn_problem_defaults(pinn_problem *p);
 

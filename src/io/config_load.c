@@ -641,7 +641,7 @@ static pinn_status check_all(pinn_problem *p, pinn_error *err) {
         const pinn_condition *cd = &p->conditions[c];
         if (cd->kind != PINN_COND_EQUATION) continue;
         snprintf(what, sizeof what, "condition '%s': on", cd->name);
-        if (strcmp(cd->on, "boundary")) TRY(check_expr(p, err, cd->on, cd->line, what, PINN_EXPR_PREDICATE, 0));
+        if (pinn_cond_on_predicate(cd->on)) TRY(check_expr(p, err, pinn_cond_on_predicate(cd->on), cd->line, what, PINN_EXPR_PREDICATE, 0));
         snprintf(what, sizeof what, "condition '%s': equation", cd->name);
         TRY(check_expr(p, err, cd->equation, cd->line, what, PINN_EXPR_EQUATION, 1));
     }

@@ -1,5 +1,6 @@
 /* problem.c - the problem as plain data: its defaults, the enum name tables of its sections and
  * validation of a problem however it was built (the YAML loader is io/config_load.c). */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,4 +148,22 @@ pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err) {
                               "%s:%d: train: expected collocation >= 1, epochs >= 0, lr > 0, lbfgs >= 0, batch >= 0", f,
                               t->line);
     return PINN_OK;
+}
+
+/* See problem.h: the predicate of an `on:` text, or NULL when it has none. */
+const char *pinn_cond_on_predicate(const char *on) {
+    while (isspace((unsigned char)*on)) on++;
+    if (!strcmp(on, "boundary")) return NULL;
+    if (!strncmp(on, "at", 2)) {
+        const char *r = on + 2;
+        while (isspace((unsigned char)*r)) r++;
+        if (*r == '(') return NULL;
+    }
+    if (!strncmp(on, "interior", 8) && !(isalnum((unsigned char)on[8]) || on[8] == '_')) {
+        const char *r = on + 8;
+        while (isspace((unsigned char)*r)) r++;
+        if (!*r) return NULL;
+        if (!strncmp(r, "and", 3) && !(isalnum((unsigned char)r[3]) || r[3] == '_')) return r + 3;
+    }
+    return on;
 }

@@ -239,16 +239,12 @@ pinn_status tr_cond_points(pinn_trainer *t, tr_term *tm, const pinn_condition *c
     }
     int whole = !strcmp(on, "boundary"); /* the whole spatial boundary, no filter */
     int interior = !strncmp(on, "interior", 8) && !ident_char(on[8]);
-    const char *ptext = on;
-    if (interior) {
-        ptext = on + 8;
-        while (isspace((unsigned char)*ptext)) ptext++;
-        if (*ptext && !(strncmp(ptext, "and", 3) == 0 && !ident_char(ptext[3])))
-            return pinn_error_set(err, PINN_ERR_INVALID,
-                                  "%s:%d: condition '%s': on: expected 'interior' or 'interior and <predicate>', got '%s'",
-                                  file_of(t), c->line, c->name, c->on);
-        if (*ptext) ptext += 3;
-    }
+    const char *ptext = pinn_cond_on_predicate(on);
+    if (!ptext) ptext = "";
+    else if (interior && ptext == on)
+        return pinn_error_set(err, PINN_ERR_INVALID,
+                              "%s:%d: condition '%s': on: expected 'interior' or 'interior and <predicate>', got '%s'",
+                              file_of(t), c->line, c->name, c->on);
     pinn_expr *pred = NULL;
     pinn_status st = PINN_OK;
     if (!whole && *ptext) st = tr_compile(t, ptext, c->line, "on", PINN_EXPR_PREDICATE, &pred, err);
