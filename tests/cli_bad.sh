@@ -31,6 +31,14 @@ for f in "$SRC"/tests/bad/*.yaml; do
   expect_fail 1 "$f:$line:" "$P" check "$f"
 done
 
+# files that load but whose trainer refuses them (condition points): pinnc check builds the trainer
+for f in "$SRC"/tests/bad_trainer/*.yaml; do
+  line=$(sed -n 's/^# expect-line: //p' "$f")
+  want=$(sed -n 's/^# expect: //p' "$f")
+  expect_fail 1 "$f:$line:" "$P" check "$f"
+  expect_fail 1 "$want" "$P" check "$f"
+done
+
 # many overrides: no fixed-size table; the last --seed / --threads wins
 args=""
 i=0
@@ -39,6 +47,8 @@ while [ $i -lt 100 ]; do args="$args --set train.epochs=$i --seed $i --threads 1
 if "$P" check "$H" $args >"$W/out" 2>"$W/err" && grep -q "seed: 99" "$W/out" && grep -q "epochs: 99" "$W/out"; then ok
 else fail "100 x --set/--seed/--threads: $(head -c 300 "$W/err")"; fi
 expect_fail 1 "recursive alias" "$P" check "$H" --set 'train.x=&a [*a]'
+expect_fail 1 "model.shared: expected shared together with per_field" "$P" check "$H" --set model.shared=1
+expect_fail 1 "model.shared: expected" "$P" check "$H" --set model.per_field=true --set model.shared=9
 expect_fail 1 "more than 100000 YAML nodes" "$P" check "$H" --set \
   'train.x={a: &a [x,x,x,x,x,x,x,x,x,x], b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a], c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c], e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d], f: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]}'
 expect_fail 1 "--set train.seed=0x10: train.seed: expected" "$P" check "$H" --seed 0x10

@@ -95,6 +95,23 @@ int main(void) {
     pinn_graph_set_output(g, pinn_mlp_build(g, 0, &s));
     check_graph("mlp 3 inputs", g, 3, -0.8, 0.8);
 
+    /* a network per field: three separate MLPs (2 x 6 x 6 x 1 each: 67 parameters), and a shared
+     * trunk of one layer with per-field heads (18 + 3 x 49 = 165 parameters); each checked in
+     * input derivatives and parameter gradients */
+    for (int shared = 0; shared <= 1; shared++) {
+        pinn_graph_init(&g, 2, &err);
+        pinn_mlp_spec_default(&s, 2, 3, 2, 6, PINN_FN_TANH);
+        s.normalize = 1;
+        s.per_field = 1, s.shared = shared;
+        s.act[1] = PINN_FN_SIN;
+        pinn_graph_set_output(g, pinn_mlp_build(g, 0, &s));
+        size_t want = shared ? 18 + 3 * 49 : 3 * 67;
+        CHECK(pinn_graph_nparams(g) == want && pinn_graph_width(g, pinn_graph_output(g)) == 3,
+              "per-field (shared %d): %zu parameters (want %zu), width %d", shared, pinn_graph_nparams(g), want,
+              pinn_graph_width(g, pinn_graph_output(g)));
+        check_graph(shared ? "mlp per field, shared trunk" : "mlp per field, separate", g, 2, -0.8, 0.8);
+    }
+
     /* two MLP experts mixed by a softmax gate (MoE-PINN) */
     pinn_graph_init(&g, 2, &err);
     pinn_mlp_spec gate, ex[2];

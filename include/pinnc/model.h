@@ -26,6 +26,10 @@ typedef struct pinn_mlp_spec {
     double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];
     pinn_init init;                        /* weight init (biases start at zero) */
     const char *prefix;                    /* slice names are "<prefix>.W<l>", "<prefix>.b<l>" */
+    int per_field;                         /* one network per output column (n_out > 1) ... */
+    int shared;                            /* ... sharing its first `shared` hidden layers (a trunk;
+                                              0: separate networks); the heads' slices are
+                                              "<prefix>.f<k>.W<l>" */
 } pinn_mlp_spec;
 
 /* Fill spec with n_in, n_out, L hidden layers of `width` with activation f (the common case). */

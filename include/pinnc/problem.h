@@ -11,6 +11,7 @@
 
 #include "pinnc/cfg.h"
 #include "pinnc/core.h"
+#include "pinnc/geom.h"
 #include "pinnc/jet.h"
 
 #ifdef __cplusplus
@@ -66,6 +67,7 @@ typedef enum pinn_domain_shape {
     PINN_DOMAIN_POLYGON, /* polygon in the two spatial coordinates (time range from its coordinate) */
     PINN_DOMAIN_LSHAPE,  /* [-1,1]^2 minus (0,1)x(-1,0), a polygon shortcut */
     PINN_DOMAIN_DISK,
+    PINN_DOMAIN_CSG,     /* constructive geometry of the spatial coordinates (domain.csg) */
     PINN_DOMAIN_SHAPE_COUNT
 } pinn_domain_shape;
 const char *pinn_domain_shape_to_string(pinn_domain_shape s);
@@ -80,6 +82,8 @@ typedef struct pinn_domain {
     int n_vertices;                         /* polygon */
     double vertex[PINN_MAX_VERTICES][2];
     double center[2], radius;               /* disk */
+    int n_csg;                              /* csg: nodes, the last one the shape (pinnc/geom.h) */
+    pinn_csg_node csg[PINN_CSG_MAX_NODES];
     int line;
     int coord_line[PINN_MAX_INPUTS];        /* line of each coordinate's range (0: unknown, use line) */
 } pinn_domain;
@@ -95,7 +99,8 @@ const char *pinn_cond_kind_to_string(pinn_cond_kind k);
 typedef struct pinn_condition {
     char name[PINN_NAME_MAX];
     pinn_cond_kind kind;
-    char on[PINN_EXPR_MAX];       /* EQUATION: predicate selecting boundary points, e.g. "x = -1 or x = 1" */
+    char on[PINN_EXPR_MAX];       /* EQUATION: where: "boundary", a predicate ("x = -1 or x = 1", "x = 0.5", "t = 1"),
+                                     "interior and <predicate>", or points "at (x, y) (x, y) ..." */
     char equation[PINN_EXPR_MAX]; /* EQUATION: e.g. "u = 0", "u_n = 0", "u_t = 0" */
     int points;                   /* points to sample (EQUATION, PERIODIC) */
     double weight;                /* fixed loss weight (default 1) */
@@ -220,6 +225,11 @@ typedef struct pinn_problem {
     pinn_reference_cfg reference;
     pinn_output_cfg output;
 } pinn_problem;
+
+/* The predicate part of a condition's `on:` text: NULL for "boundary", "interior" and point lists
+ * "at (...)", the text after "and" for "interior and <predicate>", else on itself (leading
+ * blanks skipped). */
+const char *pinn_cond_on_predicate(const char *on);
 
 /* Fill p with the documented defaults (see docs/problem-file.md); no domain, fields or equations. */
 void pinn_problem_defaults(pinn_problem *p);

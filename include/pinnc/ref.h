@@ -126,6 +126,13 @@ typedef struct pinn_ref_poisson_opts {
     pinn_ref_boundary boundary; /* default Shortley-Weller */
     double tol;             /* stop when ||b - A u|| <= tol ||b|| (true residual); 0 means 1e-10 */
     size_t max_iter;        /* 0 means 20 * (number of unknowns) + 100 */
+    /* A general 2-D domain instead of the polygon (e.g. constructive geometry): its signed
+     * distance sdist(x, y, sd_ctx) (< 0 inside, continuous, 0 exactly on the boundary) and its
+     * bounding box box = {xmin, xmax, ymin, ymax}.  Nodes with sdist < -1e-9 h are unknowns; an
+     * arm whose end node is not one ends where sdist changes sign along it (bisection). */
+    double (*sdist)(double x, double y, void *sd_ctx);
+    void *sd_ctx;
+    double box[4];
 } pinn_ref_poisson_opts;
 
 /* Fill o with defaults: no polygon, h = 0.05, f = g = 0, Shortley-Weller, tol 1e-10. */

@@ -17,6 +17,8 @@
 int pinn_config_lookup(const char *const *names, int n, const char *s);
 const char *const *pinn_config_shape_names(void);
 const char *const *pinn_config_ref_names(void);
+pinn_status pinn_config_csg(ydoc *d, yaml_node_t *v, pinn_problem *p);
+pinn_status pinn_config_cond_on(ydoc *d, yaml_node_t *v, const pinn_problem *p, pinn_condition *c);
 
 #define PAIRS(n) for (yaml_node_pair_t *pr = (n)->data.mapping.pairs.start; pr < (n)->data.mapping.pairs.top; pr++)
 #define KEY(d) ydoc_scalar(ydoc_node(d, pr->key))
@@ -85,6 +87,7 @@ static pinn_status load_domain(ydoc *d, yaml_node_t *n, pinn_problem *p) {
     if (!n || n->type != YAML_MAPPING_NODE) return ydoc_expected(d, n, "domain", "a mapping such as {x: [-1, 1], t: [0, 1]}");
     char time_name[PINN_NAME_MAX] = "t";
     int time_given = 0;
+    yaml_node_t *csg = NULL;
     PAIRS(n) {
         const char *k = KEY(d);
         yaml_node_t *v = VAL(d);
@@ -107,6 +110,8 @@ static pinn_status load_domain(ydoc *d, yaml_node_t *n, pinn_problem *p) {
                             &dm->vertex[dm->n_vertices][1]));
                 dm->n_vertices++;
             }
+        } else if (!strcmp(k, "csg")) {
+            csg = v;
         } else if (!strcmp(k, "center")) {
             TRY(pair_of(d, v, "domain.center", p, &dm->center[0], &dm->center[1]));
         } else if (!strcmp(k, "radius")) {
@@ -139,6 +144,9 @@ static pinn_status load_domain(ydoc *d, yaml_node_t *n, pinn_problem *p) {
         memcpy(dm->vertex, L, sizeof L);
         dm->n_vertices = 6;
     }
+    if ((dm->shape == PINN_DOMAIN_CSG) != (csg != NULL))
+        return ydoc_fail(d, n, PINN_ERR_INVALID, "domain.csg", "give both 'shape: csg' and the 'csg' tree, or neither");
+    if (csg) return pinn_config_csg(d, csg, p);
     if (dm->shape != PINN_DOMAIN_BOX && ns != 2)
         return ydoc_fail(d, n, PINN_ERR_INVALID, "domain.shape", "polygons, the L-shape and disks need exactly two space coordinates");
     if (dm->shape == PINN_DOMAIN_POLYGON && dm->n_vertices < 3)
@@ -274,7 +282,7 @@ static pinn_status load_conditions(ydoc *d, yaml_node_t *n, pinn_problem *p) {
             pinn_status lst;
             if (pinn_config_data_key(d, k, x, c, &lst)) TRY(lst);
             else if (!strcmp(k, "name")) TRY(ydoc_str(d, x, "conditions.name", c->name, sizeof c->name));
-            else if (!strcmp(k, "on")) TRY(ydoc_expr(d, x, "conditions.on", c->on, sizeof c->on));
+            else if (!strcmp(k, "on")) TRY(pinn_config_cond_on(d, x, p, c));
             else if (!strcmp(k, "equation")) TRY(ydoc_expr(d, x, "conditions.equation", c->equation, sizeof c->equation));
             else if (!strcmp(k, "points")) { TRY(ydoc_int(d, x, "conditions.points", 1, PINN_MAX_COND_POINTS, &iv)); c->points = (int)iv; }
             else if (!strcmp(k, "weight")) {
@@ -649,7 +657,7 @@ static pinn_status check_all(pinn_problem *p, pinn_error *err) {
         }
         if (cd->kind != PINN_COND_EQUATION) continue;
         snprintf(what, sizeof what, "condition '%s': on", cd->name);
-        if (strcmp(cd->on, "boundary")) TRY(check_expr(p, err, cd->on, cd->line, what, PINN_EXPR_PREDICATE, 0));
+        if (pinn_cond_on_predicate(cd->on)) TRY(check_expr(p, err, pinn_cond_on_predicate(cd->on), cd->line, what, PINN_EXPR_PREDICATE, 0));
         snprintf(what, sizeof what, "condition '%s': equation", cd->name);
         TRY(check_expr(p, err, cd->equation, cd->line, what, PINN_EXPR_EQUATION, 1));
     }

@@ -7,6 +7,8 @@
 #include "pinnc.h"
 
 /* A YAML double-quoted string. */
+void pinn_config_write_csg(FILE *f, const pinn_domain *dm);
+
 static void q(FILE *f, const char *s) {
     fputc('"', f);
     for (; *s; s++) {
@@ -52,6 +54,7 @@ void pinn_problem_print(const pinn_problem *p, FILE *f) {
     }
     if (dm->shape == PINN_DOMAIN_DISK)
         fprintf(f, "  center: [%.17g, %.17g]\n  radius: %.17g\n", dm->center[0], dm->center[1], dm->radius);
+    pinn_config_write_csg(f, dm);
     fprintf(f, "fields: [");
     for (int i = 0; i < p->n_fields; i++) fprintf(f, "%s%s", i ? ", " : "", p->fields[i]);
     fprintf(f, "]\nparameters:%s\n", p->n_params ? "" : " {}");

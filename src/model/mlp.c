@@ -23,14 +23,34 @@ void pinn_mlp_spec_default(pinn_mlp_spec *spec, int n_in, int n_out, int L, int 
     spec->prefix = "mlp";
 }
 
-/* Layers: [normalise] -> (affine -> act [+ skip]) x L -> affine.  Weight slices are out x in. */
+/* Hidden layers l0..l1-1 of s on node h (width `width`), then, when n_out > 0, the output layer
+ * (slice index l1); slices named "<pre>.W<l>", "<pre>.b<l>".  Returns the last node. */
+static int mlp_layers(pinn_graph *g, int h, int width, const pinn_mlp_spec *s, int l0, int l1, int n_out, const char *pre) {
+    char name[64];
+    for (int l = l0; l < l1 || (n_out > 0 && l == l1); l++) {
+        int out = l < l1 ? s->hidden[l] : n_out;
+        snprintf(name, sizeof name, "%s.W%d", pre, l);
+        int W = pinn_graph_param(g, name, out, width, s->init, 0.0);
+        snprintf(name, sizeof name, "%s.b%d", pre, l);
+        int b = pinn_graph_param(g, name, out, 1, PINN_INIT_ZERO, 0.0);
+        int a = pinn_graph_affine(g, h, W, b);
+        if (l == l1) return a;
+        int f = pinn_graph_unary(g, s->act[l], s->act_p[l], a);
+        h = (s->residual && out == width && l > 0) ? pinn_graph_add(g, h, f, 1.0, 1.0) : f;
+        width = out;
+    }
+    return h;
+}
+
+/* Layers: [normalise] -> (affine -> act [+ skip]) x L -> affine.  Weight slices are out x in.
+ * Per field: the trunk (the first `shared` hidden layers) once, then per output column its own
+ * remaining hidden layers and a one-column output layer; the columns are concatenated. */
 int pinn_mlp_build(pinn_graph *g, int x, const pinn_mlp_spec *s) {
     if (s->n_hidden < 0 || s->n_hidden > PINN_MLP_MAX_LAYERS || s->n_out < 1 || s->n_in < 1 ||
-        pinn_graph_width(g, x) != s->n_in)
+        pinn_graph_width(g, x) != s->n_in || s->shared < 0)
         return pinn_graph_affine(g, -1, -1, -1); /* records an invalid-argument error */
-    int h = x, width = s->n_in;
+    int h = x;
     const char *pre = s->prefix ? s->prefix : "mlp";
-    char name[64];
     if (s->normalize) {
         double sc[PINN_MAX_INPUTS], sh[PINN_MAX_INPUTS];
         for (int i = 0; i < s->n_in && i < PINN_MAX_INPUTS; i++) {
@@ -40,22 +60,17 @@ int pinn_mlp_build(pinn_graph *g, int x, const pinn_mlp_spec *s) {
         }
         h = pinn_graph_colaffine(g, h, sc, sh);
     }
-    for (int l = 0; l <= s->n_hidden; l++) {
-        int out = l < s->n_hidden ? s->hidden[l] : s->n_out;
-        snprintf(name, sizeof name, "%s.W%d", pre, l);
-        int W = pinn_graph_param(g, name, out, width, s->init, 0.0);
-        snprintf(name, sizeof name, "%s.b%d", pre, l);
-        int b = pinn_graph_param(g, name, out, 1, PINN_INIT_ZERO, 0.0);
-        int a = pinn_graph_affine(g, h, W, b);
-        if (l == s->n_hidden) {
-            h = a;
-            break;
-        }
-        int f = pinn_graph_unary(g, s->act[l], s->act_p[l], a);
-        h = (s->residual && out == width && l > 0) ? pinn_graph_add(g, h, f, 1.0, 1.0) : f;
-        width = out;
+    if (!s->per_field || s->n_out == 1) return mlp_layers(g, h, s->n_in, s, 0, s->n_hidden, s->n_out, pre);
+    int ns = s->shared < s->n_hidden ? s->shared : s->n_hidden;
+    int trunk = mlp_layers(g, h, s->n_in, s, 0, ns, 0, pre);
+    int tw = ns > 0 ? s->hidden[ns - 1] : s->n_in, acc = -1;
+    char hp[48];
+    for (int k = 0; k < s->n_out; k++) {
+        snprintf(hp, sizeof hp, "%.30s.f%d", pre, k);
+        int col = mlp_layers(g, trunk, tw, s, ns, s->n_hidden, 1, hp);
+        acc = k == 0 ? col : pinn_graph_concat(g, acc, col);
     }
-    return h;
+    return acc;
 }
 
 /* ---------------------------------------------------------------- the "mlp" kind */
@@ -125,9 +140,22 @@ pinn_status pinn_mlp_spec_configure(pinn_mlp_spec *spec, pinn_cfg *c, int node, 
 }
 
 static pinn_status mlp_configure(void *state, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {
-    static const char *const keys[] = {PINN_MODEL_COMMON_KEYS, "hidden", "activation", "k", "residual", "normalize", "init", NULL};
+    static const char *const keys[] = {PINN_MODEL_COMMON_KEYS, "hidden", "activation", "k", "residual", "normalize", "init",
+                                       "per_field", "shared", NULL};
+    pinn_mlp_spec *s = state;
     pinn_status st = pinn_cfg_check_keys(c, node, keys, err);
-    return st ? st : pinn_mlp_spec_configure(state, c, node, info, err);
+    if (!st) st = pinn_mlp_spec_configure(s, c, node, info, err);
+    /* per_field and shared are resolved (stored) only when given, so that the resolved section of
+     * a plain MLP stays as it was */
+    long sh = 0;
+    if (!st && pinn_cfg_find(c, node, "per_field") >= 0) st = pinn_cfg_bool(c, node, "per_field", 1, 0, &s->per_field, err);
+    if (!st && pinn_cfg_find(c, node, "shared") >= 0) {
+        st = pinn_cfg_int(c, node, "shared", 0, s->n_hidden, 1, 0, &sh, err);
+        if (!st && !s->per_field)
+            st = pinn_cfg_expected(c, pinn_cfg_find(c, node, "shared"), "shared", "shared together with per_field: true", err);
+    }
+    s->shared = (int)sh;
+    return st;
 }
 
 static pinn_status mlp_build(void *state, pinn_graph *g, int x, const pinn_model_info *info, pinn_model_out *out,

@@ -12,7 +12,7 @@
 static const char *const shape_names[PINN_SHAPE_COUNT] = {
     [PINN_SHAPE_NONE] = "none",       [PINN_SHAPE_INTERVAL] = "interval",
     [PINN_SHAPE_BOX] = "box",         [PINN_SHAPE_POLYGON] = "polygon",
-    [PINN_SHAPE_DISK] = "disk",
+    [PINN_SHAPE_DISK] = "disk",       [PINN_SHAPE_CSG] = "csg",
 };
 
 /* Returns the static name of s, "unknown" when out of range. */
@@ -364,6 +364,7 @@ pinn_status pinn_geom_set_time(pinn_geom *g, int time_index, pinn_real t0, pinn_
 /* Frees the geometry and everything it owns. */
 void pinn_geom_free(pinn_geom *g) {
     if (!g) return;
+    if (g->shape == PINN_SHAPE_CSG) pinn_csg_free(g);
     free(g->v);
     free(g->tri);
     free(g->tri_cum);
@@ -441,6 +442,7 @@ static double sdist(const pinn_geom *g, const double *s) {
         polygon_nearest_edge(g, s, &d);
         return polygon_inside(g, s) ? -d : d;
     }
+    case PINN_SHAPE_CSG: return pinn_csg_sdist(g, s, NULL, NULL);
     default: return -INFINITY;
     }
 }
@@ -533,6 +535,7 @@ pinn_status pinn_geom_normal(const pinn_geom *g, const pinn_real *pt, pinn_real 
         f = (int)e;
         break;
     }
+    case PINN_SHAPE_CSG: pinn_csg_normal(g, s, nrm, &f); break;
     default: break;
     }
     for (int k = 0; k < g->dim; k++) normal[k] = 0;

@@ -24,7 +24,27 @@ struct pinn_geom {
     int nfaces;
     double measure;                /* spatial measure */
     double bmeasure;               /* boundary measure */
+    /* constructive geometry (geom_csg.c) */
+    int ncsg;
+    pinn_csg_node *csg;            /* [ncsg] the nodes, normals of half-spaces made unit */
+    double **cedge;                /* [ncsg] polygon leaves: cumulative edge lengths [nv+1] */
+    double *ccand;                 /* [ncsg+1] cumulative candidate boundary measure by node */
+    double cfill, cbfill;          /* kept fractions of interior and boundary candidates */
+    double ceps;                   /* step of the boundary test */
 };
+
+/* CSG (geom_csg.c): map unit-cube u to an interior candidate s, or to a boundary candidate s
+ * with outward normal nr and face id (face >= 0: only that node's part); return 1 when the
+ * candidate lies in the region (0: rejected). */
+int pinn_csg_map_interior(const pinn_geom *g, const double *u, double *s);
+int pinn_csg_map_boundary(const pinn_geom *g, int face, const double *u, double *s, double *nr, int *fid);
+/* The combined signed distance of the spatial point s; *node (may be NULL) receives the leaf
+ * that gives it and *flip 1 when that leaf enters with a minus sign (a subtracted shape). */
+double pinn_csg_sdist(const pinn_geom *g, const double *s, int *node, int *flip);
+/* The outward unit normal at the boundary nearest s, and its face (node) id. */
+void pinn_csg_normal(const pinn_geom *g, const double *s, double *nr, int *face);
+/* Frees the CSG members. */
+void pinn_csg_free(pinn_geom *g);
 
 /* Index of the cell of a cumulative table cum[0..n] (cum[0] = 0, nondecreasing, cum[n] > 0)
  * containing w in [0, cum[n]); skips empty cells.  Also returns, via *frac, the position of w

@@ -127,22 +127,26 @@ static void map_boundary(const pinn_geom *g, int face, const double *u, double *
 }
 
 /* Maps one unit-cube point u to the region's point x (D coordinates), and for the boundary its
- * normal nrm and face id fid, for periodic pairs the partner xb (each may be NULL). */
-static void map_point(const pinn_geom *g, const job *jb, const double *u, pinn_real *x,
-                      pinn_real *nrm, int *fid, pinn_real *xb) {
+ * normal nrm and face id fid, for periodic pairs the partner xb (each may be NULL).  Returns 0
+ * when a CSG candidate falls outside the region (rejection sampling), else 1. */
+static int map_point(const pinn_geom *g, const job *jb, const double *u, pinn_real *x,
+                     pinn_real *nrm, int *fid, pinn_real *xb) {
     double s[PINN_GEOM_MAX_SPACE] = {0}, nr[PINN_GEOM_MAX_SPACE] = {0}, t = g->t0;
-    int f = 0;
+    int f = 0, ok = 1, csg = g->shape == PINN_SHAPE_CSG;
     switch (jb->region) {
     case PINN_REGION_INTERIOR:
-        if (g->ds > 0) map_space(g, u, s);
+        if (csg) ok = pinn_csg_map_interior(g, u, s);
+        else if (g->ds > 0) map_space(g, u, s);
         if (g->tindex >= 0) t = lerp(g->t0, g->t1, u[g->ds]);
         break;
     case PINN_REGION_BOUNDARY:
-        map_boundary(g, jb->face, u, s, nr, &f);
+        if (csg) ok = pinn_csg_map_boundary(g, jb->face, u, s, nr, &f);
+        else map_boundary(g, jb->face, u, s, nr, &f);
         if (g->tindex >= 0) t = lerp(g->t0, g->t1, u[imax(g->ds - 1, 1)]);
         break;
     case PINN_REGION_INITIAL:
-        if (g->ds > 0) map_space(g, u, s);
+        if (csg) ok = pinn_csg_map_interior(g, u, s);
+        else if (g->ds > 0) map_space(g, u, s);
         break;
     case PINN_REGION_PERIODIC: {
         int j = 0;
@@ -165,6 +169,7 @@ static void map_point(const pinn_geom *g, const job *jb, const double *u, pinn_r
         memcpy(xb, x, (size_t)g->dim * sizeof *xb);
         xb[g->sidx[jb->paxis]] = (pinn_real)g->hi[jb->paxis];
     }
+    return ok;
 }
 
 /* Copies row i of the outputs to row j. */
@@ -194,20 +199,23 @@ static pinn_status drive(const pinn_geom *g, const job *jb, pinn_sequence *seq, 
                               what, d, pinn_shape_to_string(g->shape), m, pinn_sequence_dim(seq));
     if (n > 0 && !x) return pinn_error_set(err, PINN_ERR_INVALID, "%s sampling: NULL output", what);
     double u[PINN_SEQUENCE_MAX_DIM];
-    if (!keep || pinn_sequence_kind(seq) == PINN_SAMPLER_GRID) {
+    int csg = g->shape == PINN_SHAPE_CSG, is_grid = pinn_sequence_kind(seq) == PINN_SAMPLER_GRID;
+    if ((!keep && !csg) || is_grid) {
         size_t rows;
         pinn_status st = pinn_sequence_next(seq, n, x, &rows, err);
         if (st != PINN_OK) return st;
         for (size_t i = rows; i-- > 0;) {
             for (int k = 0; k < m; k++) u[k] = (double)x[i * m + k];
-            map_point(g, jb, u, x + i * d, nrm ? nrm + i * d : NULL, fid ? fid + i : NULL,
-                      xb ? xb + i * d : NULL);
+            if (!map_point(g, jb, u, x + i * d, nrm ? nrm + i * d : NULL, fid ? fid + i : NULL,
+                           xb ? xb + i * d : NULL))
+                x[i * d] = (pinn_real)NAN; /* a rejected CSG candidate */
         }
         size_t kept = rows;
-        if (keep) {
+        if (keep || csg) {
             kept = 0;
             for (size_t i = 0; i < rows; i++)
-                if (keep(x + i * d, ctx)) move_row(d, i, kept++, x, nrm, fid, xb);
+                if (!isnan(x[i * d]) && (!keep || keep(x + i * d, ctx)))
+                    move_row(d, i, kept++, x, nrm, fid, xb);
             if (kept == 0 && rows > 0)
                 return pinn_error_set(err, PINN_ERR_INVALID, "selector matched 0 of %zu %s points",
                                       rows, what);
@@ -219,18 +227,24 @@ static pinn_status drive(const pinn_geom *g, const job *jb, pinn_sequence *seq, 
     pinn_real ub[CHUNK * PINN_SEQUENCE_MAX_DIM], cx[PINN_GEOM_MAX_DIM], cn[PINN_GEOM_MAX_DIM],
         cb[PINN_GEOM_MAX_DIM];
     size_t limit = n > (size_t)FILTER_PROBE / FILTER_FACTOR ? n * FILTER_FACTOR : FILTER_PROBE;
+    size_t probe = FILTER_PROBE;
+    if (csg) { /* candidates the shape itself rejects do not count against the filter */
+        double fill = jb->region == PINN_REGION_BOUNDARY ? g->cbfill : g->cfill;
+        limit = (size_t)((double)limit / fill) + 1;
+        probe = (size_t)((double)probe / fill) + 1;
+    }
     size_t drawn = 0, kept = 0;
     while (kept < n && drawn < limit) {
         size_t c = CHUNK;
-        if (drawn < FILTER_PROBE && FILTER_PROBE - drawn < c) c = FILTER_PROBE - drawn;
+        if (drawn < probe && probe - drawn < c) c = probe - drawn;
         if (limit - drawn < c) c = limit - drawn;
         pinn_status st = pinn_sequence_next(seq, c, ub, NULL, err);
         if (st != PINN_OK) return st;
         for (size_t i = 0; i < c && kept < n; i++) {
             int cf = 0;
             for (int k = 0; k < m; k++) u[k] = (double)ub[i * m + k];
-            map_point(g, jb, u, cx, cn, &cf, xb ? cb : NULL);
-            if (!keep(cx, ctx)) continue;
+            if (!map_point(g, jb, u, cx, cn, &cf, xb ? cb : NULL)) continue;
+            if (keep && !keep(cx, ctx)) continue;
             memcpy(x + kept * d, cx, (size_t)d * sizeof *x);
             if (nrm) memcpy(nrm + kept * d, cn, (size_t)d * sizeof *nrm);
             if (fid) fid[kept] = cf;
@@ -238,7 +252,7 @@ static pinn_status drive(const pinn_geom *g, const job *jb, pinn_sequence *seq, 
             kept++;
         }
         drawn += c;
-        if (kept == 0 && drawn >= FILTER_PROBE)
+        if (kept == 0 && drawn >= probe)
             return pinn_error_set(err, PINN_ERR_INVALID, "selector matched 0 of %zu %s points",
                                   drawn, what);
     }

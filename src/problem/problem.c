@@ -1,5 +1,6 @@
 /* problem.c - the problem as plain data: its defaults, the enum name tables of its sections and
  * validation of a problem however it was built (the YAML loader is io/config_load.c). */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@ const char *pinn_msg_path(const char *path, char *buf, size_t size) {
     return buf;
 }
 
-static const char *const shape_names[PINN_DOMAIN_SHAPE_COUNT] = {"box", "polygon", "lshape", "disk"};
+static const char *const shape_names[PINN_DOMAIN_SHAPE_COUNT] = {"box", "polygon", "lshape", "disk", "csg"};
 static const char *const cond_names[PINN_COND_KIND_COUNT] = {"equation", "periodic", "data"};
 static const char *const ref_names[PINN_REFK_COUNT] = {"none",         "exact",  "burgers", "allen_cahn",
                                                        "poisson_fd",   "buckley_leverett", "csv"};
@@ -150,4 +151,22 @@ pinn_status pinn_problem_validate(const pinn_problem *p, pinn_error *err) {
                               "%s:%d: train: expected collocation >= 1, epochs >= 0, lr > 0, lbfgs >= 0, batch >= 0", f,
                               t->line);
     return pinn_problem_validate_lang(p, f, err);
+}
+
+/* See problem.h: the predicate of an `on:` text, or NULL when it has none. */
+const char *pinn_cond_on_predicate(const char *on) {
+    while (isspace((unsigned char)*on)) on++;
+    if (!strcmp(on, "boundary")) return NULL;
+    if (!strncmp(on, "at", 2)) {
+        const char *r = on + 2;
+        while (isspace((unsigned char)*r)) r++;
+        if (*r == '(') return NULL;
+    }
+    if (!strncmp(on, "interior", 8) && !(isalnum((unsigned char)on[8]) || on[8] == '_')) {
+        const char *r = on + 8;
+        while (isspace((unsigned char)*r)) r++;
+        if (!*r) return NULL;
+        if (!strncmp(r, "and", 3) && !(isalnum((unsigned char)r[3]) || r[3] == '_')) return r + 3;
+    }
+    return on;
 }

@@ -51,7 +51,7 @@ static void region_extents(const pinn_geom *g, const pinn_sample_spec *sp, int m
             j = 1;
         } else if (g->ds == 2) {
             ext[j++] = face < 0 ? (pinn_real)g->bmeasure : pinn_geom_face_measure(g, face);
-        } else if (face < 0) {
+        } else if (face < 0 || g->shape == PINN_SHAPE_CSG) { /* CSG faces are primitives' pieces */
             ext[j++] = (pinn_real)sqrt(g->bmeasure);
             ext[j++] = (pinn_real)sqrt(g->bmeasure);
         } else {

@@ -144,6 +144,20 @@ static double arm_length(const double *v, size_t nv, const double *p, int dx, in
     return best;
 }
 
+/* Arm length (units of h) to the zero of the signed distance along (dx, dy) from p, when the
+ * end node is outside (sdist >= 0); a value > 2 when the arm stays inside. */
+static double arm_length_sd(const pinn_ref_poisson_opts *o, const double *p, int dx, int dy, double h) {
+    double e = o->sdist(p[0] + h * dx, p[1] + h * dy, o->sd_ctx);
+    if (e < -ON_EDGE_TOL * h) return 3.0;
+    double a = 0, b = 1; /* sdist(a) < 0 <= sdist(b) */
+    for (int it = 0; it < 60; it++) {
+        double m = 0.5 * (a + b);
+        if (o->sdist(p[0] + m * h * dx, p[1] + m * h * dy, o->sd_ctx) < 0) a = m;
+        else b = m;
+    }
+    return 0.5 * (a + b);
+}
+
 /* ---------------------------------------------------------------- solve */
 
 static double eval2(pinn_ref_fn2 fn, double x, double y, void *ctx) { return fn ? (double)fn(x, y, ctx) : 0.0; }
@@ -151,15 +165,19 @@ static double eval2(pinn_ref_fn2 fn, double x, double y, void *ctx) { return fn 
 pinn_status pinn_ref_poisson_solve(const pinn_ref_poisson_opts *o, pinn_ref_poisson *p, pinn_error *err) {
     if (!o || !p) return pinn_error_set(err, PINN_ERR_INVALID, "poisson: NULL options or result");
     pinn_ref_poisson_free(p);
-    pinn_status st = check_polygon(o->vertices, o->nvert, err);
+    pinn_status st = o->sdist ? PINN_OK : check_polygon(o->vertices, o->nvert, err);
     if (st != PINN_OK) return st;
+    if (o->sdist && !(o->box[0] < o->box[1] && o->box[2] < o->box[3]))
+        return pinn_error_set(err, PINN_ERR_INVALID, "poisson: the bounding box of the domain is empty");
     if (!(o->h > 0.0) || !isfinite(o->h)) return pinn_error_set(err, PINN_ERR_INVALID, "poisson: h must be > 0 (got %g)", o->h);
     if ((int)o->boundary < 0 || o->boundary >= PINN_REF_BOUNDARY_COUNT)
         return pinn_error_set(err, PINN_ERR_INVALID, "poisson: unknown boundary treatment %d", (int)o->boundary);
     if (o->tol < 0.0 || !isfinite(o->tol)) return pinn_error_set(err, PINN_ERR_INVALID, "poisson: tol must be >= 0");
     const double *v = o->vertices;
     size_t nv = o->nvert;
-    double h = o->h, xmin = v[0], xmax = v[0], ymin = v[1], ymax = v[1];
+    double h = o->h, xmin, xmax, ymin, ymax;
+    if (o->sdist) xmin = o->box[0], xmax = o->box[1], ymin = o->box[2], ymax = o->box[3], nv = 0;
+    else xmin = xmax = v[0], ymin = ymax = v[1];
     for (size_t i = 1; i < nv; i++) {
         xmin = fmin(xmin, v[2 * i]);
         xmax = fmax(xmax, v[2 * i]);
@@ -190,7 +208,9 @@ pinn_status pinn_ref_poisson_solve(const pinn_ref_poisson_opts *o, pinn_ref_pois
             size_t k = j * nx + i;
             double pt[2] = {xmin + (double)i * h, ymin + (double)j * h};
             idx[k] = SIZE_MAX;
-            if (!on_boundary(v, nv, pt, ON_EDGE_TOL * h) && inside_polygon(v, nv, pt)) {
+            int in = o->sdist ? o->sdist(pt[0], pt[1], o->sd_ctx) < -ON_EDGE_TOL * h
+                              : !on_boundary(v, nv, pt, ON_EDGE_TOL * h) && inside_polygon(v, nv, pt);
+            if (in) {
                 p->inside[k] = 1;
                 idx[k] = nu++;
                 p->u[k] = 0.0;
@@ -231,7 +251,8 @@ pinn_status pinn_ref_poisson_solve(const pinn_ref_poisson_opts *o, pinn_ref_pois
                 double th = 1.0;
                 nbr[d] = SIZE_MAX;
                 if (o->boundary == PINN_REF_BOUNDARY_SHORTLEY_WELLER) {
-                    double a = arm_length(v, nv, pt, dirs[d][0], dirs[d][1], h);
+                    double a = o->sdist ? arm_length_sd(o, pt, dirs[d][0], dirs[d][1], h)
+                                        : arm_length(v, nv, pt, dirs[d][0], dirs[d][1], h);
                     if (a <= 1.0 - 1e-9) th = a;
                 }
                 if (th < 1.0) {

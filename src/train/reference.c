@@ -162,6 +162,12 @@ typedef struct pair_ctx {
 static pinn_real eval_src(double x, double y, void *vc) { return eval2(x, y, &((pair_ctx *)vc)->f); }
 static pinn_real eval_bnd(double x, double y, void *vc) { return eval2(x, y, &((pair_ctx *)vc)->g); }
 
+/* The signed distance of the trainer's geometry at (x, y), for the Poisson solver on CSG shapes. */
+static double geom_sdist2(double x, double y, void *vg) {
+    pinn_real pt[2] = {(pinn_real)x, (pinn_real)y};
+    return (double)pinn_geom_signed_distance((const pinn_geom *)vg, pt);
+}
+
 static pinn_status poisson_fd(pinn_trainer *t, size_t n, const pinn_real *x, pinn_real *u, pinn_error *err) {
     const pinn_domain *dm = &t->prob.domain;
     const pinn_reference_cfg *r = &t->prob.reference;
@@ -179,7 +185,7 @@ static pinn_status poisson_fd(pinn_trainer *t, size_t n, const pinn_real *x, pin
             v[2 * nv] = dm->center[0] + dm->radius * cos(2 * PI * (double)nv / 256);
             v[2 * nv + 1] = dm->center[1] + dm->radius * sin(2 * PI * (double)nv / 256);
         }
-    } else {
+    } else if (dm->shape != PINN_DOMAIN_CSG) {
         nv = pinn_geom_vertex_count(t->geom);
         for (size_t k = 0; k < nv; k++) {
             pinn_real xy[2];
@@ -191,6 +197,13 @@ static pinn_status poisson_fd(pinn_trainer *t, size_t n, const pinn_real *x, pin
     pinn_ref_poisson_opts_default(&o);
     o.vertices = v;
     o.nvert = nv;
+    if (dm->shape == PINN_DOMAIN_CSG) {
+        pinn_real lo[2], hi[2];
+        pinn_geom_bbox(t->geom, lo, hi);
+        o.sdist = geom_sdist2;
+        o.sd_ctx = t->geom;
+        o.box[0] = (double)lo[0], o.box[1] = (double)hi[0], o.box[2] = (double)lo[1], o.box[3] = (double)hi[1];
+    }
     if (r->h > 0) o.h = r->h;
     else {
         double span = fmax(dm->hi[0] - dm->lo[0], dm->hi[1] - dm->lo[1]);

@@ -40,6 +40,7 @@ pinn_status tr_make_geometry(pinn_trainer *t, pinn_error *err) {
     pinn_status st = PINN_OK;
     if (ns == 0) st = pinn_geom_init_time(&t->geom, (pinn_real)dm->lo[0], (pinn_real)dm->hi[0], &e);
     else if (dm->shape == PINN_DOMAIN_BOX) st = pinn_geom_init_box(&t->geom, ns, lo, hi, &e);
+    else if (dm->shape == PINN_DOMAIN_CSG) st = pinn_geom_init_csg(&t->geom, ns, dm->n_csg, dm->csg, &e);
     else if (ns != 2) return fail_at(t, dm->line, err, PINN_ERR_INVALID, "domain", "polygons and disks need two spatial coordinates");
     else if (dm->shape == PINN_DOMAIN_LSHAPE) st = pinn_geom_init_lshape(&t->geom, &e);
     else if (dm->shape == PINN_DOMAIN_DISK)
@@ -119,18 +120,6 @@ pinn_status tr_expr_points(const pinn_trainer *t, pinn_expr *e, size_t n, const 
     return st;
 }
 
-/* Predicate filter for condition sampling (single-threaded). */
-typedef struct pred_ctx {
-    const pinn_trainer *t;
-    pinn_expr *pred;
-} pred_ctx;
-
-static int keep_pred(const pinn_real *pt, void *vc) {
-    pred_ctx *c = vc;
-    pinn_real out = 0;
-    return tr_expr_points(c->t, c->pred, 1, pt, &out, NULL) == PINN_OK && out != 0;
-}
-
 tr_term *tr_new_term(pinn_trainer *t, const char *name, tr_kind kind, int line, double weight) {
     tr_term *tm = &t->terms[t->n_terms];
     memset(tm, 0, sizeof *tm);
@@ -157,95 +146,4 @@ pinn_status tr_take_points(tr_term *tm, int d, const pinn_real *x, const pinn_re
     }
     tm->n_all = tm->n = n;
     return PINN_OK;
-}
-
-/* An equation condition: sample where the predicate holds, on the spatial boundary and/or the
- * initial slice, in proportion to the measure of the selected part of each. */
-pinn_status tr_cond_points(pinn_trainer *t, tr_term *tm, const pinn_condition *c, pinn_sampler smp,
-                               pinn_error *err) {
-    pinn_expr *pred = NULL;
-    int whole = !strcmp(c->on, "boundary"); /* the whole spatial boundary, no filter */
-    pinn_status st = whole ? PINN_OK : tr_compile(t, c->on, c->line, "on", PINN_EXPR_PREDICATE, &pred, err);
-    if (st) return st;
-    pred_ctx pc = {t, pred};
-    pinn_keep_fn keep = whole ? NULL : keep_pred;
-    int d = t->d;
-    pinn_region regs[2] = {PINN_REGION_BOUNDARY, PINN_REGION_INITIAL};
-    double share[2] = {0, 0};
-    enum { PROBE = 2000 };
-    pinn_real *probe = malloc(sizeof(pinn_real) * PROBE * (size_t)d);
-    pinn_real *xs = malloc(sizeof(pinn_real) * (size_t)c->points * (size_t)d);
-    pinn_real *ns = malloc(sizeof(pinn_real) * (size_t)c->points * (size_t)d);
-    if (!probe || !xs || !ns) {
-        st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    for (int r = 0; r < 2; r++) {
-        int m = pinn_geom_sample_dim(t->geom, regs[r]);
-        if (m == 0) continue;
-        pinn_sequence *seq = NULL;
-        size_t cnt = 0;
-        if (pinn_sequence_init(&seq, PINN_SAMPLER_UNIFORM, m, t->prob.train.seed + 17, NULL, err)) goto done;
-        if (r == 0) st = pinn_geom_sample_boundary(t->geom, seq, PROBE, -1, NULL, NULL, probe, NULL, NULL, &cnt, err);
-        else st = pinn_geom_sample_initial(t->geom, seq, PROBE, NULL, NULL, probe, &cnt, err);
-        pinn_sequence_free(seq);
-        if (st) goto done;
-        size_t hit = 0;
-        for (size_t i = 0; i < cnt; i++) hit += whole ? (size_t)(r == 0) : (size_t)keep_pred(probe + i * d, &pc);
-        double meas = r == 0 ? pinn_geom_boundary_measure(t->geom) : pinn_geom_space_measure(t->geom);
-        if (r == 0 && pinn_geom_time_range(t->geom, NULL, NULL)) {
-            pinn_real t0, t1;
-            pinn_geom_time_range(t->geom, &t0, &t1);
-            meas *= (double)(t1 - t0);
-        }
-        share[r] = cnt ? meas * (double)hit / (double)cnt : 0;
-    }
-    if (share[0] + share[1] <= 0) {
-        st = pinn_error_set(err, PINN_ERR_INVALID,
-                            "%s:%d: condition '%s': 'on: %s' selects no point of the boundary or the initial slice",
-                            t->prob.file, c->line, c->name, c->on);
-        goto done;
-    }
-    size_t want[2], got_total = 0;
-    want[0] = (size_t)llround((double)c->points * share[0] / (share[0] + share[1]));
-    want[1] = (size_t)c->points - want[0];
-    if (tm->uses_normals && share[1] > 0) {
-        st = pinn_error_set(err, PINN_ERR_INVALID,
-                            "%s:%d: condition '%s': the normal derivative (_n) needs points on the spatial boundary, "
-                            "but 'on: %s' selects points of the initial slice, which has no outward normal",
-                            t->prob.file, c->line, c->name, c->on);
-        goto done;
-    }
-    int any_normals = 0;
-    for (int r = 0; r < 2; r++) {
-        if (!want[r]) continue;
-        int m = pinn_geom_sample_dim(t->geom, regs[r]);
-        pinn_sequence *seq = NULL;
-        pinn_sequence_opts so = {0};
-        so.randomize = 1;
-        size_t cnt = 0;
-        if ((st = pinn_sequence_init(&seq, smp == PINN_SAMPLER_GRID ? PINN_SAMPLER_SOBOL : smp, m,
-                                     t->prob.train.seed * 7919 + (uint64_t)t->n_terms, &so, err)))
-            goto done;
-        pinn_error e;
-        if (r == 0) {
-            st = pinn_geom_sample_boundary(t->geom, seq, want[r], -1, keep, &pc, xs + got_total * d,
-                                           ns + got_total * d, NULL, &cnt, &e);
-            any_normals = 1;
-        } else {
-            st = pinn_geom_sample_initial(t->geom, seq, want[r], keep, &pc, xs + got_total * d, &cnt, &e);
-            for (size_t i = 0; i < cnt * (size_t)d; i++) ns[got_total * d + i] = 0;
-        }
-        pinn_sequence_free(seq);
-        if (st) {
-            st = pinn_error_set(err, st, "%s:%d: condition '%s': %s", t->prob.file, c->line, c->name, e.msg);
-            goto done;
-        }
-        got_total += cnt;
-    }
-    st = tr_take_points(tm, d, xs, any_normals ? ns : NULL, got_total, err);
-done:
-    free(probe), free(xs), free(ns);
-    pinn_expr_free(pred);
-    return st;
 }
