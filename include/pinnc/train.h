@@ -120,6 +120,8 @@ pinn_status pinn_trainer_init(pinn_trainer **out, const pinn_problem *p, pinn_er
 struct pinn_ctx;
 pinn_status pinn_trainer_init_ctx(pinn_trainer **out, struct pinn_ctx *ctx, const pinn_problem *p, pinn_error *err);
 void pinn_trainer_free(pinn_trainer *t);
+/* The trainer's context (its own or the one it was made with). */
+struct pinn_ctx *pinn_trainer_ctx(const pinn_trainer *t);
 
 /* Train (Adam for train.epochs, then L-BFGS for train.lbfgs iterations).  With run_dir non-NULL:
  * writes config.yaml, appends history.csv, writes a checkpoint every train.checkpoint_every epochs

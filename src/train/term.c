@@ -33,6 +33,11 @@ pinn_status pinn_term_init(pinn_term **out, const pinn_graph *g, const pinn_plan
     return pinn_term_init_ctx(out, NULL, g, plan, max_points, block, n_params_total, err);
 }
 
+/* pinn_gemm_chooser over a context's plan. */
+static int plan_choose(void *ctx, int ta, int tb, int M, int N, int K) {
+    return (int)pinn_ctx_gemm_for(ctx, ta, tb, M, N, K);
+}
+
 pinn_status pinn_term_init_ctx(pinn_term **out, const pinn_ctx *ctx, const pinn_graph *g, const pinn_plan *plan,
                                size_t max_points, int block, size_t n_params_total, pinn_error *err) {
     *out = NULL;
@@ -61,8 +66,17 @@ pinn_status pinn_term_init_ctx(pinn_term **out, const pinn_ctx *ctx, const pinn_
             pinn_term_free(t);
             return st;
         }
-        if (ctx) pinn_tape_set_gemm(t->tapes[i], (int)pinn_ctx_gemm(ctx));
+        if (ctx && pinn_ctx_gemm(ctx) == PINN_GEMM_PLAN) {
+            /* the plan is a cache inside the context: planning adds to it, nothing else changes */
+            st = pinn_tape_choose_gemm(t->tapes[i], plan_choose, (void *)ctx, err);
+            if (st != PINN_OK) {
+                pinn_term_free(t);
+                return st;
+            }
+        } else if (ctx)
+            pinn_tape_set_gemm(t->tapes[i], (int)pinn_ctx_gemm(ctx));
     }
+    if (ctx && pinn_ctx_gemm(ctx) == PINN_GEMM_PLAN) pinn_ctx_gemm_plan_save((pinn_ctx *)ctx);
     *out = t;
     return PINN_OK;
 }
