@@ -59,6 +59,21 @@ pinn_status pinn_ctx_set_gemm_cache(pinn_ctx *c, const char *cache_path, pinn_er
 /* The entries planned so far (shapes this context's tapes use, and any read from the cache). */
 int pinn_ctx_gemm_plan_count(const pinn_ctx *c);
 const pinn_gemm_plan_entry *pinn_ctx_gemm_plan_entry(const pinn_ctx *c, int i);
+/* Data parallelism across processes (MPI ranks, say): a term's fixed chunks of point blocks are
+ * split into contiguous runs, one per rank; each rank computes its run, and gather fills in the
+ * others' so that every rank sums all chunks in chunk order, as one process would.  So any rank
+ * count gives bitwise the result of one process.  gather(user, buf, elem_bytes, counts, displs)
+ * is an in-place all-gather: rank r contributes counts[r] elements of elem_bytes bytes starting at
+ * element displs[r] of buf, and on return every rank's buf holds all of them (MPI_Allgatherv with
+ * MPI_IN_PLACE).  Every rank runs the same training; only rank 0 should write files. */
+typedef void (*pinn_gather_fn)(void *user, void *buf, size_t elem_bytes, const int *counts, const int *displs);
+/* rank in [0, nranks); nranks 1 (the default) turns it off.  Set before trainers are made. */
+pinn_status pinn_ctx_set_ranks(pinn_ctx *c, int rank, int nranks, pinn_gather_fn gather, void *user, pinn_error *err);
+int pinn_ctx_rank(const pinn_ctx *c);
+int pinn_ctx_nranks(const pinn_ctx *c);
+/* The gather function and its user pointer (NULL with one rank). */
+pinn_gather_fn pinn_ctx_gather(const pinn_ctx *c, void **user);
+
 /* Adds a model kind (the table must outlive the context); a kind named like an existing one is an
  * error. */
 pinn_status pinn_ctx_register_model(pinn_ctx *c, const pinn_model_ops *ops, pinn_error *err);

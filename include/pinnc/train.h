@@ -136,6 +136,8 @@ typedef struct pinn_run_opts {
     int force;                  /* load a checkpoint whose problem fingerprint differs (sizes must agree) */
     volatile const int *stop;   /* when it becomes nonzero (e.g. set by a signal handler), the run writes a
                                  * checkpoint after the current step and returns PINN_ERR_INTERRUPTED */
+    int no_write;               /* read run_dir (resume) but write nothing there: the ranks other than 0
+                                 * of a data-parallel run */
 } pinn_run_opts;
 pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *run_dir, const pinn_run_opts *opts,
                                     pinn_progress_fn progress, void *ctx, pinn_error *err);

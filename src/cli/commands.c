@@ -199,7 +199,9 @@ int cli_train(int argc, char **argv) {
     }
     if (o.out) snprintf(out, sizeof out, "%s", o.out);
     else default_out(o.file, out, sizeof out);
-    if (!o.resume && !o.force && dir_in_use(out)) {
+    int rank = cli_mpi_rank();
+    if (rank) o.quiet = 1;
+    if (!o.resume && !o.force && !rank && dir_in_use(out)) {
         fprintf(stderr,
                 "pinnc train: %s already exists and is not empty (a previous run?); use --force to overwrite it or "
                 "--resume %s to continue it\n",
@@ -218,24 +220,36 @@ int cli_train(int argc, char **argv) {
     cli_progress_state ps;
     cli_progress_init(&ps, o.quiet);
     /* SIGINT/SIGTERM: the run writes a checkpoint after the current step and stops */
-    pinn_run_opts ro = {o.resume, o.force, &cli_stop_requested};
+    /* under MPI every rank trains the same run on its share of the point blocks; rank 0 writes */
+    pinn_run_opts ro = {o.resume, o.force, &cli_stop_requested, rank != 0};
     cli_catch_signals();
-    pinn_status st = pinn_trainer_init(&t, p, &err);
+    pinn_ctx *ctx = NULL;
+    pinn_status st = PINN_OK;
+    if (cli_mpi_size() > 1) {
+        pinn_gemm_kind gk;
+        if (!(st = pinn_ctx_init(&ctx, p->train.threads, &err)) && p->train.gemm[0] &&
+            !(st = pinn_gemm_kind_from_string(p->train.gemm, &gk, &err)))
+            pinn_ctx_set_gemm(ctx, gk);
+        if (!st) st = cli_mpi_setup(ctx, &err);
+    }
+    if (!st) st = pinn_trainer_init_ctx(&t, ctx, p, &err);
     if (!st) st = pinn_trainer_train_opts(t, out, &ro, cli_progress, &ps, &err);
     if (st) {
         if (!o.quiet && ps.tty) fputc('\n', stderr);
-        fprintf(stderr, "pinnc: %s\n", err.msg);
+        fprintf(stderr, "pinnc: %s%s\n", rank ? "rank > 0: " : "", err.msg);
         pinn_trainer_free(t);
+        pinn_ctx_free(ctx);
         free(p);
         opts_free(&o);
         return st == PINN_ERR_INTERRUPTED ? 130 : 1;
     }
     double rel[PINN_MAX_FIELDS];
-    if (pinn_trainer_evaluate(t, rel, &err) == PINN_OK)
+    if (!rank && pinn_trainer_evaluate(t, rel, &err) == PINN_OK)
         for (int f = 0; f < p->n_fields; f++) printf("%s: relative L2 error %.3e\n", p->fields[f], rel[f]);
-    printf("run written to %s\n", out);
+    if (!rank) printf("run written to %s%s\n", out, cli_mpi_size() > 1 ? " (data-parallel over MPI ranks)" : "");
     if (!o.quiet) printf("report written to %s/report.html\n", out); /* by the run layer */
     pinn_trainer_free(t);
+    pinn_ctx_free(ctx);
     free(p);
     opts_free(&o);
     return 0;

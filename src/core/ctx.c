@@ -16,6 +16,9 @@ struct pinn_ctx {
     pinn_gemm_planner *plan; /* made on the first planned product */
     int plan_path_set;
     char plan_path[1024];
+    int rank, nranks;
+    pinn_gather_fn gather;
+    void *gather_user;
     int n_kinds;
     const pinn_model_ops *kinds[PINN_CTX_MAX_KINDS];
 };
@@ -48,6 +51,7 @@ pinn_status pinn_ctx_init(pinn_ctx **out, int threads, pinn_error *err) {
     *out = calloc(1, sizeof **out);
     if (!*out) return pinn_error_set(err, PINN_ERR_NOMEM, "context: out of memory");
     (*out)->threads = resolve_threads(threads);
+    (*out)->nranks = 1;
     const char *e = getenv("PINN_SMALL_GEMM"), *g = getenv("PINN_GEMM");
     (*out)->gemm = e && e[0] == '0' ? PINN_GEMM_LIBRARY : PINN_GEMM_AUTO;
     pinn_gemm_kind k;
@@ -91,6 +95,22 @@ void pinn_ctx_gemm_plan_save(pinn_ctx *c) {
 int pinn_ctx_gemm_plan_count(const pinn_ctx *c) { return c->plan ? pinn_gemm_planner_count(c->plan) : 0; }
 const pinn_gemm_plan_entry *pinn_ctx_gemm_plan_entry(const pinn_ctx *c, int i) {
     return c->plan ? pinn_gemm_planner_entry(c->plan, i) : NULL;
+}
+
+pinn_status pinn_ctx_set_ranks(pinn_ctx *c, int rank, int nranks, pinn_gather_fn gather, void *user, pinn_error *err) {
+    if (nranks < 1 || rank < 0 || rank >= nranks || (nranks > 1 && !gather))
+        return pinn_error_set(err, PINN_ERR_INVALID, "context: rank %d of %d%s", rank, nranks,
+                              nranks > 1 && !gather ? " without a gather function" : "");
+    c->rank = rank, c->nranks = nranks;
+    c->gather = nranks > 1 ? gather : NULL;
+    c->gather_user = nranks > 1 ? user : NULL;
+    return PINN_OK;
+}
+int pinn_ctx_rank(const pinn_ctx *c) { return c->rank; }
+int pinn_ctx_nranks(const pinn_ctx *c) { return c->nranks; }
+pinn_gather_fn pinn_ctx_gather(const pinn_ctx *c, void **user) {
+    if (user) *user = c->gather_user;
+    return c->gather;
 }
 
 pinn_status pinn_ctx_register_model(pinn_ctx *c, const pinn_model_ops *ops, pinn_error *err) {

@@ -192,6 +192,7 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
         fprintf(f, "}");
     }
     write_gemm(f, pinn_trainer_ctx(t));
+    fprintf(f, ",\n  \"ranks\": %d", pinn_ctx_nranks(pinn_trainer_ctx(t)));
     fprintf(f, ",\n  \"params\": %zu,\n  \"threads\": %d,\n  \"collocation\": %zu\n}\n", v.n_total_params, v.threads,
             v.collocation);
     return pinn_afile_commit(&a, err);
