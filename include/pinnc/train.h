@@ -90,6 +90,7 @@ typedef struct pinn_trainer_info {
     const char *lbfgs_stop;       /* "" when no L-BFGS ran */
     double wall_s, final_loss;
     double time_adam_s, time_weighting_s, time_lbfgs_s, time_eval_s;
+    double time_adam_cpu_s; /* process CPU time of the Adam steps (all threads) */
     long timed_epochs;
     double gemm_gflop_per_epoch;  /* matrix-product work of one Adam step */
     size_t n_total_params, n_net_params, collocation;

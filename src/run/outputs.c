@@ -160,6 +160,7 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
     /* timing of this process: per-epoch Adam cost and the share of the weighting update */
     json_key(f, ",\n  \"timing\": {\"adam_s\": ", v.time_adam_s);
     json_key(f, ", \"adam_ms_per_epoch\": ", v.timed_epochs ? 1e3 * v.time_adam_s / (double)v.timed_epochs : NAN);
+    json_key(f, ", \"adam_cpu_ms_per_epoch\": ", v.timed_epochs ? 1e3 * v.time_adam_cpu_s / (double)v.timed_epochs : NAN);
     json_key(f, ", \"weighting_s\": ", v.time_weighting_s);
     json_key(f, ", \"weighting_fraction\": ", v.time_adam_s > 0 ? v.time_weighting_s / v.time_adam_s : NAN);
     json_key(f, ", \"lbfgs_s\": ", v.time_lbfgs_s);
