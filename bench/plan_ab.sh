@@ -4,7 +4,8 @@
 # (4 x 128, 4096-point batches), float64 and float32 (build-f32/pinnc).  Per row the minimum
 # over REPEATS of CPU ms per Adam epoch (pinnc: summary.json's adam_cpu_ms_per_epoch; PyTorch:
 # process CPU time over its timed epochs), the products' rate against the CPU-time FMA peak of
-# bench/peak.c, and the speed-up over PyTorch.  env: PINNC, PINNC32, PYTHON, EPOCHS_B, EPOCHS_A.
+# bench/peak.c, and the speed-up over PyTorch.  env: PINNC, PINNC32, PYTHON, EPOCHS_B, EPOCHS_A (pinnc), TEPOCHS_B, TEPOCHS_A (PyTorch,
+# after its 5 warm-up epochs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-3}
@@ -31,8 +32,8 @@ min() { awk -v a="$1" -v b="$2" 'BEGIN{print (b+0<a+0)?b:a}'; }
 echo "| case | precision | library ms | plan ms | plan / library | library % of peak | plan % of peak | PyTorch ms | speed-up (plan) | spread (max/min, plan) |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for c in burgers allen_cahn; do
-  ep=${EPOCHS_B:-40}
-  [ $c = allen_cahn ] && ep=${EPOCHS_A:-10}
+  ep=${EPOCHS_B:-30} tep=${TEPOCHS_B:-8}
+  [ $c = allen_cahn ] && ep=${EPOCHS_A:-8} tep=${TEPOCHS_A:-3}
   for prec in float64 float32; do
     bin=$pinnc pk=$p64
     [ $prec = float32 ] && bin=$pinnc32 pk=$p32
@@ -42,7 +43,7 @@ for c in burgers allen_cahn; do
     for _ in $(seq "$reps"); do
       read -r l gf <<<"$(pinnc_run "$bin" "bench/paper_dnpinn/$c.yaml" "$ep" library)"
       read -r p gf <<<"$(pinnc_run "$bin" "bench/paper_dnpinn/$c.yaml" "$ep" plan)"
-      t=$(torch_run $c $prec "$ep")
+      t=$(torch_run $c $prec "$tep")
       bl=$(min "$bl" "$l") bp=$(min "$bp" "$p") bt=$(min "$bt" "$t")
       wp=$(awk -v a="$wp" -v b="$p" 'BEGIN{print (b>a)?b:a}')
     done
