@@ -150,8 +150,8 @@ static double trial(int kind, int reps, int ta, int tb, int M, int N, int K, con
     return (cpu_now() - t0) / reps;
 }
 
-/* Times both kernels for one shape into e (best of PLAN_TRIALS interleaved trials, each about a
- * millisecond); returns 0, or -1 when out of memory. */
+/* Times both kernels for one shape into e (best of PLAN_TRIALS interleaved trials of about
+ * 20 MFLOP each); returns 0, or -1 when out of memory. */
 static int time_shape(pinn_gemm_plan_entry *e) {
     size_t na = (size_t)e->m * (size_t)e->k, nb = (size_t)e->k * (size_t)e->n, nc = (size_t)e->m * (size_t)e->n;
     pinn_real *A = malloc(sizeof *A * (na + nb + nc));
@@ -163,7 +163,7 @@ static int time_shape(pinn_gemm_plan_entry *e) {
         A[i] = (pinn_real)((double)(s >> 8) / 16777216.0 - 0.5);
     }
     double flop = 2.0 * e->m * e->n * e->k;
-    int reps = (int)(2e6 / (flop + 1.0)) + 1; /* ~1 ms at a few GFLOP/s */
+    int reps = (int)(2e7 / (flop + 1.0)) + 1; /* about 20 MFLOP a trial, at least one product */
     if (reps > 100000) reps = 100000;
     trial(PINN_GEMM_LIBRARY, 1, e->ta, e->tb, e->m, e->n, e->k, A, B, C);
     trial(PINN_GEMM_SMALL, 1, e->ta, e->tb, e->m, e->n, e->k, A, B, C);
