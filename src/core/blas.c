@@ -25,6 +25,11 @@ void pinn_blas_single_thread(void) { openblas_set_num_threads(1); }
 
 const char *pinn_blas_name(void) { return openblas_get_config(); }
 
+const char *pinn_blas_core(void) {
+    const char *c = openblas_get_corename();
+    return c ? c : "";
+}
+
 #else
 
 void pinn_gemm_library(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
@@ -53,6 +58,8 @@ void pinn_gemm_library(int ta, int tb, int M, int N, int K, pinn_real alpha, con
 void pinn_blas_single_thread(void) {}
 
 const char *pinn_blas_name(void) { return "built-in blocked GEMM"; }
+
+const char *pinn_blas_core(void) { return ""; }
 
 #endif
 

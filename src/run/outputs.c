@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/blas.h"
 #include "io/files.h"
 #include "run/run.h"
 
@@ -69,6 +70,12 @@ pinn_status pinn_trainer_write_reference(pinn_trainer *t, const char *dir, pinn_
 static void write_gemm(FILE *f, const pinn_ctx *c) {
     fprintf(f, ",\n  \"gemm\": {\"kind\": ");
     pinn_json_string(f, pinn_gemm_kind_to_string(pinn_ctx_gemm(c)));
+    /* the library's own kernel choice: OpenBLAS falls back to old SSE3 kernels ("Prescott") on
+     * CPUs newer than its build, which OPENBLAS_CORETYPE overrides */
+    fprintf(f, ", \"blas\": ");
+    pinn_json_string(f, pinn_blas_name());
+    fprintf(f, ", \"blas_core\": ");
+    pinn_json_string(f, pinn_blas_core());
     if (pinn_ctx_gemm(c) == PINN_GEMM_PLAN) {
         fprintf(f, ", \"plan\": [");
         int first = 1;
