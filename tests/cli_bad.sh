@@ -52,6 +52,7 @@ expect_fail 1 "model.shared: expected" "$P" check "$H" --set model.per_field=tru
 expect_fail 1 "more than 100000 YAML nodes" "$P" check "$H" --set \
   'train.x={a: &a [x,x,x,x,x,x,x,x,x,x], b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a], c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c], e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d], f: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]}'
 expect_fail 1 "--set train.seed=0x10: train.seed: expected" "$P" check "$H" --seed 0x10
+expect_fail 1 "train.gemm" "$P" check "$H" --gemm fastest
 
 # an --out path over the limit is an error, not silently cut
 long="$W/$(printf '%0500d' 0)"

@@ -2,6 +2,8 @@
 # install-deps.sh - make sure the Debian packages pinnc builds with are present.
 # Installs what is missing with apt-get when run as root; otherwise says what to install.
 set -e
+# optional ones (each behind a CMake switch) are not installed here; for data-parallel training
+# over MPI (PINN_MPI): apt-get install libopenmpi-dev openmpi-bin
 PKGS="build-essential cmake pkg-config libopenblas-dev liblapacke-dev libyaml-dev zlib1g-dev libcairo2-dev python3 python3-numpy"
 missing=""
 for p in $PKGS; do

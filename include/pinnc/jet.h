@@ -143,6 +143,11 @@ void pinn_tape_set_general(pinn_tape *t, int general);
 /* The matrix-product kernel of this tape: a pinn_gemm_kind (pinnc/ctx.h), or -1 (the default:
  * automatic unless PINN_SMALL_GEMM=0 in the environment). */
 void pinn_tape_set_gemm(pinn_tape *t, int kind);
+/* A per-product kernel choice: the pinn_gemm_kind for op(A) op(B), op(A) M x K, op(B) K x N. */
+typedef int (*pinn_gemm_chooser)(void *ctx, int ta, int tb, int M, int N, int K);
+/* Asks fn for the kernel of each matrix product the tape issues on a full block and keeps the
+ * answers per product (partial blocks use the same); overrides pinn_tape_set_gemm. */
+pinn_status pinn_tape_choose_gemm(pinn_tape *t, pinn_gemm_chooser fn, void *ctx, pinn_error *err);
 
 /* Forward pass over n <= nmax points x (row-major n x n_inputs). */
 void pinn_tape_forward(pinn_tape *t, const pinn_real *params, const pinn_real *x, int n);

@@ -161,6 +161,7 @@ typedef struct pinn_train_cfg {
     int block;            /* points per block inside a term (0: default) */
     unsigned long seed;
     int threads;          /* 0: all cores */
+    char gemm[PINN_NAME_MAX]; /* matrix-product kernel: auto | library | small | plan ("": the context's) */
     int log_every, eval_every, checkpoint_every;
     pinn_weighting_file weighting;
     /* train.phases: a list of {kind: adam|lbfgs, ...settings} under the key "phases" of this tree

@@ -90,6 +90,7 @@ typedef struct pinn_trainer_info {
     const char *lbfgs_stop;       /* "" when no L-BFGS ran */
     double wall_s, final_loss;
     double time_adam_s, time_weighting_s, time_lbfgs_s, time_eval_s;
+    double time_adam_cpu_s; /* process CPU time of the Adam steps (all threads) */
     long timed_epochs;
     double gemm_gflop_per_epoch;  /* matrix-product work of one Adam step */
     size_t n_total_params, n_net_params, collocation;
@@ -120,6 +121,8 @@ pinn_status pinn_trainer_init(pinn_trainer **out, const pinn_problem *p, pinn_er
 struct pinn_ctx;
 pinn_status pinn_trainer_init_ctx(pinn_trainer **out, struct pinn_ctx *ctx, const pinn_problem *p, pinn_error *err);
 void pinn_trainer_free(pinn_trainer *t);
+/* The trainer's context (its own or the one it was made with). */
+struct pinn_ctx *pinn_trainer_ctx(const pinn_trainer *t);
 
 /* Train (Adam for train.epochs, then L-BFGS for train.lbfgs iterations).  With run_dir non-NULL:
  * writes config.yaml, appends history.csv, writes a checkpoint every train.checkpoint_every epochs
@@ -134,6 +137,8 @@ typedef struct pinn_run_opts {
     int force;                  /* load a checkpoint whose problem fingerprint differs (sizes must agree) */
     volatile const int *stop;   /* when it becomes nonzero (e.g. set by a signal handler), the run writes a
                                  * checkpoint after the current step and returns PINN_ERR_INTERRUPTED */
+    int no_write;               /* read run_dir (resume) but write nothing there: the ranks other than 0
+                                 * of a data-parallel run */
 } pinn_run_opts;
 pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *run_dir, const pinn_run_opts *opts,
                                     pinn_progress_fn progress, void *ctx, pinn_error *err);

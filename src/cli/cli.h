@@ -19,4 +19,13 @@ int cli_report(int argc, char **argv);
 int cli_compare(int argc, char **argv);
 int cli_write_report(const char *dir, int quiet);
 
+/* MPI (mpi.c): init starts MPI only under a launcher (returns -1 on failure); setup gives a
+ * context the ranks; abort ends every rank after a failure on one. */
+int cli_mpi_init(int *argc, char ***argv);
+void cli_mpi_finalize(void);
+void cli_mpi_abort(int code);
+int cli_mpi_rank(void);
+int cli_mpi_size(void);
+pinn_status cli_mpi_setup(pinn_ctx *c, pinn_error *err);
+
 #endif

@@ -20,15 +20,16 @@ typedef struct opts {
     const char *file, *out, *points, *what;
     const char **sets; /* argc entries: every --set, --seed and --threads becomes one */
     int n_sets, resume, quiet, force;
-    char *seed_set, *threads_set; /* "train.seed=N" / "train.threads=N" (the last option wins) */
-    int seed_at, threads_at;      /* their index in sets, -1 when absent */
+    char *seed_set, *threads_set, *gemm_set; /* "train.seed=N" / "train.threads=N" / "train.gemm=K" (the last option wins) */
+    int seed_at, threads_at, gemm_at;        /* their index in sets, -1 when absent */
 } opts;
 
 static void opts_free(opts *o) {
     free(o->sets);
     free(o->seed_set);
     free(o->threads_set);
-    o->sets = NULL, o->seed_set = o->threads_set = NULL;
+    free(o->gemm_set);
+    o->sets = NULL, o->seed_set = o->threads_set = o->gemm_set = NULL;
 }
 
 /* Replaces *slot with "prefix" + v and records it in sets (once; a later option overrides). */
@@ -57,7 +58,7 @@ static int is_help(const char *a) { return !strcmp(a, "--help") || !strcmp(a, "-
  * memory afterwards either way (opts_free). */
 static int parse(int argc, char **argv, opts *o, const char *cmd, const char *help) {
     memset(o, 0, sizeof *o);
-    o->seed_at = o->threads_at = -1;
+    o->seed_at = o->threads_at = o->gemm_at = -1;
     o->sets = calloc((size_t)argc + 1, sizeof *o->sets);
     if (!o->sets) {
         fprintf(stderr, "pinnc %s: out of memory\n", cmd);
@@ -77,10 +78,11 @@ static int parse(int argc, char **argv, opts *o, const char *cmd, const char *he
         else if (!strcmp(a, "--what") && v) o->what = v, i++;
         else if (!strcmp(a, "--resume") && v) o->out = v, o->resume = 1, i++;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
-        else if ((!strcmp(a, "--seed") || !strcmp(a, "--threads")) && v) {
-            int seed = !strcmp(a, "--seed");
-            if (set_option(o, seed ? &o->seed_set : &o->threads_set, seed ? &o->seed_at : &o->threads_at,
-                           seed ? "train.seed=" : "train.threads=", v)) {
+        else if ((!strcmp(a, "--seed") || !strcmp(a, "--threads") || !strcmp(a, "--gemm")) && v) {
+            int seed = !strcmp(a, "--seed"), gemm = !strcmp(a, "--gemm");
+            if (set_option(o, seed ? &o->seed_set : gemm ? &o->gemm_set : &o->threads_set,
+                           seed ? &o->seed_at : gemm ? &o->gemm_at : &o->threads_at,
+                           seed ? "train.seed=" : gemm ? "train.gemm=" : "train.threads=", v)) {
                 fprintf(stderr, "pinnc %s: out of memory\n", cmd);
                 return 2;
             }
@@ -154,12 +156,15 @@ static void default_out(const char *file, char *out, size_t n) {
 }
 
 static const char *const train_help =
-    "usage: pinnc train FILE [--set key.path=value]... [--out DIR] [--force] [--seed N] [--threads N] [--quiet]\n"
+    "usage: pinnc train FILE [--set key.path=value]... [--out DIR] [--force] [--seed N] [--threads N]\n"
+    "                  [--gemm auto|library|small|plan] [--quiet]\n"
     "       pinnc train --resume DIR [--force] [--quiet]\n"
     "Train on the problem in FILE and write DIR (default runs/<name>): config.yaml, history.csv,\n"
     "summary.json, checkpoint.bin, grid.npy, solution.npy, reference.npy, error.npy.\n"
     "--set overrides any key of the problem file (value in YAML syntax), e.g. --set train.epochs=500.\n"
     "--resume DIR continues an interrupted run from its checkpoint.\n"
+    "--gemm chooses the matrix-product kernel (train.gemm); plan times both per shape once and caches\n"
+    "the choice per machine (PINN_GEMM and PINN_GEMM_CACHE in the environment do the same).\n"
     "A fresh run refuses an --out DIR that already holds files unless --force is given.\n";
 
 volatile int cli_stop_requested;
@@ -194,7 +199,9 @@ int cli_train(int argc, char **argv) {
     }
     if (o.out) snprintf(out, sizeof out, "%s", o.out);
     else default_out(o.file, out, sizeof out);
-    if (!o.resume && !o.force && dir_in_use(out)) {
+    int rank = cli_mpi_rank();
+    if (rank) o.quiet = 1;
+    if (!o.resume && !o.force && !rank && dir_in_use(out)) {
         fprintf(stderr,
                 "pinnc train: %s already exists and is not empty (a previous run?); use --force to overwrite it or "
                 "--resume %s to continue it\n",
@@ -213,24 +220,36 @@ int cli_train(int argc, char **argv) {
     cli_progress_state ps;
     cli_progress_init(&ps, o.quiet);
     /* SIGINT/SIGTERM: the run writes a checkpoint after the current step and stops */
-    pinn_run_opts ro = {o.resume, o.force, &cli_stop_requested};
+    /* under MPI every rank trains the same run on its share of the point blocks; rank 0 writes */
+    pinn_run_opts ro = {o.resume, o.force, &cli_stop_requested, rank != 0};
     cli_catch_signals();
-    pinn_status st = pinn_trainer_init(&t, p, &err);
+    pinn_ctx *ctx = NULL;
+    pinn_status st = PINN_OK;
+    if (cli_mpi_size() > 1) {
+        pinn_gemm_kind gk;
+        if (!(st = pinn_ctx_init(&ctx, p->train.threads, &err)) && p->train.gemm[0] &&
+            !(st = pinn_gemm_kind_from_string(p->train.gemm, &gk, &err)))
+            pinn_ctx_set_gemm(ctx, gk);
+        if (!st) st = cli_mpi_setup(ctx, &err);
+    }
+    if (!st) st = pinn_trainer_init_ctx(&t, ctx, p, &err);
     if (!st) st = pinn_trainer_train_opts(t, out, &ro, cli_progress, &ps, &err);
     if (st) {
         if (!o.quiet && ps.tty) fputc('\n', stderr);
-        fprintf(stderr, "pinnc: %s\n", err.msg);
+        fprintf(stderr, "pinnc: %s%s\n", rank ? "rank > 0: " : "", err.msg);
         pinn_trainer_free(t);
+        pinn_ctx_free(ctx);
         free(p);
         opts_free(&o);
         return st == PINN_ERR_INTERRUPTED ? 130 : 1;
     }
     double rel[PINN_MAX_FIELDS];
-    if (pinn_trainer_evaluate(t, rel, &err) == PINN_OK)
+    if (!rank && pinn_trainer_evaluate(t, rel, &err) == PINN_OK)
         for (int f = 0; f < p->n_fields; f++) printf("%s: relative L2 error %.3e\n", p->fields[f], rel[f]);
-    printf("run written to %s\n", out);
+    if (!rank) printf("run written to %s%s\n", out, cli_mpi_size() > 1 ? " (data-parallel over MPI ranks)" : "");
     if (!o.quiet) printf("report written to %s/report.html\n", out); /* by the run layer */
     pinn_trainer_free(t);
+    pinn_ctx_free(ctx);
     free(p);
     opts_free(&o);
     return 0;

@@ -26,7 +26,17 @@ int main(int argc, char **argv) {
         printf("pinnc %s\n", pinn_version());
         return 0;
     }
-    if (!strcmp(argv[1], "train")) return cli_train(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "train")) {
+        /* data-parallel training when started by mpirun (PINN_MPI builds) */
+        if (cli_mpi_init(&argc, &argv)) {
+            fprintf(stderr, "pinnc: MPI_Init failed\n");
+            return 1;
+        }
+        int rc = cli_train(argc - 1, argv + 1);
+        if (rc) cli_mpi_abort(rc);
+        cli_mpi_finalize();
+        return rc;
+    }
     if (!strcmp(argv[1], "eval")) return cli_eval(argc - 1, argv + 1);
     if (!strcmp(argv[1], "check")) return cli_check(argc - 1, argv + 1);
     if (!strcmp(argv[1], "reference")) return cli_reference(argc - 1, argv + 1);

@@ -4,9 +4,7 @@
 #include <stddef.h>
 
 #include "core/blas.h"
-#ifdef PINN_HAVE_SMALL_GEMM
 #include "core/gemm_small.h"
-#endif
 
 #ifdef PINN_HAVE_OPENBLAS
 #include <cblas.h>
@@ -26,6 +24,11 @@ void pinn_gemm_library(int ta, int tb, int M, int N, int K, pinn_real alpha, con
 void pinn_blas_single_thread(void) { openblas_set_num_threads(1); }
 
 const char *pinn_blas_name(void) { return openblas_get_config(); }
+
+const char *pinn_blas_core(void) {
+    const char *c = openblas_get_corename();
+    return c ? c : "";
+}
 
 #else
 
@@ -56,6 +59,8 @@ void pinn_blas_single_thread(void) {}
 
 const char *pinn_blas_name(void) { return "built-in blocked GEMM"; }
 
+const char *pinn_blas_core(void) { return ""; }
+
 #endif
 
 void pinn_gemm(int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
@@ -75,9 +80,13 @@ void pinn_gemm_with(int kind, int ta, int tb, int M, int N, int K, pinn_real alp
         return;
     }
     if (M <= 0 || N <= 0) return;
+    /* the small kernel is always compiled: an explicit choice (a forced or planned kernel) uses it
+     * in every build; auto follows the shape policy only where PINN_WITH_SMALL_GEMM routes to it */
 #ifdef PINN_HAVE_SMALL_GEMM
     int small = kind == 2 ? !(ta && tb) : kind == 0 ? pinn_gemm_small_policy(ta, tb, M, N, K) : 0;
-    if (small && !pinn_gemm_small(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
+#else
+    int small = kind == 2 && !(ta && tb);
 #endif
+    if (small && !pinn_gemm_small(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
     pinn_gemm_library(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

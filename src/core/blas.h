@@ -25,5 +25,8 @@ void pinn_blas_single_thread(void);
 
 /* Human-readable name of the GEMM in use ("OpenBLAS 0.3.21 ..." or "built-in"). */
 const char *pinn_blas_name(void);
+/* The CPU kernel set the library chose at load time (OpenBLAS's core name, e.g. "SkylakeX", or
+ * "Prescott" where it did not know the CPU; "" without OpenBLAS). */
+const char *pinn_blas_core(void);
 
 #endif

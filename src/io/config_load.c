@@ -447,7 +447,7 @@ static pinn_status load_weighting(ydoc *d, yaml_node_t *n, pinn_problem *p) {
 static pinn_status load_train(ydoc *d, yaml_node_t *n, pinn_problem *p) {
     static const char *const keys[] = {"collocation", "epochs", "lr", "schedule", "decay_rate", "decay_steps", "lr_min",
                                        "lbfgs", "lbfgs_memory", "lbfgs_gtol", "lbfgs_ftol", "sampler", "resample_every",
-                                       "batch", "block", "seed", "threads", "log_every", "eval_every",
+                                       "batch", "block", "seed", "threads", "gemm", "log_every", "eval_every",
                                        "checkpoint_every", "optimizer", "weighting", "phases", NULL};
     TRY(ydoc_check_keys(d, n, "train", keys));
     pinn_train_cfg *t = &p->train;
@@ -500,6 +500,12 @@ static pinn_status load_train(ydoc *d, yaml_node_t *n, pinn_problem *p) {
             int c;
             TRY(choice(d, v, key, s, PINN_SCHEDULE_COUNT, &c));
             snprintf(t->schedule, sizeof t->schedule, "%s", s[c]);
+        } else if (!strcmp(k, "gemm")) {
+            const char *s[PINN_GEMM_KIND_COUNT];
+            for (int i = 0; i < PINN_GEMM_KIND_COUNT; i++) s[i] = pinn_gemm_kind_to_string((pinn_gemm_kind)i);
+            int c;
+            TRY(choice(d, v, key, s, PINN_GEMM_KIND_COUNT, &c));
+            snprintf(t->gemm, sizeof t->gemm, "%s", s[c]);
         } else if (!strcmp(k, "sampler")) {
             const char *s[PINN_SAMPLER_COUNT];
             for (int i = 0; i < PINN_SAMPLER_COUNT; i++) s[i] = pinn_sampler_to_string((pinn_sampler)i);

@@ -114,6 +114,7 @@ void pinn_problem_print(const pinn_problem *p, FILE *f) {
             t->collocation, t->epochs, t->lr, t->schedule, t->decay_rate, t->decay_steps, t->lr_min, t->lbfgs_iters,
             t->lbfgs_memory, t->lbfgs_gtol, t->lbfgs_ftol, t->sampler, t->resample_every, t->batch, t->block, t->seed,
             t->threads, t->log_every > 0 ? t->log_every : 1, t->eval_every, t->checkpoint_every);
+    if (t->gemm[0]) fprintf(f, "  gemm: %s\n", t->gemm);
     if (t->has_phases) pinn_cfg_write_yaml(&t->phases, 0, 2, f);
     const pinn_weighting_file *w = &p->train.weighting;
     fprintf(f, "  weighting:\n    scheme: %s\n    beta: %.17g\n    every: %d\n    bias_correction: %s\n    p: ", w->scheme,

@@ -16,6 +16,8 @@ struct pinn_tape {
     const pinn_plan *plan;
     int nmax, n, general;
     int gemm;            /* pinn_gemm_with kind; -1: pinn_gemm */
+    signed char *gk;     /* per node x 3 products (forward, input adjoint, weight gradient): the
+                          * planned kind (pinn_tape_choose_gemm), or NULL: gemm for all */
     pinn_real *mem;
     size_t bytes;
     pinn_jetbuf *buf;    /* per node */
@@ -135,6 +137,7 @@ void pinn_tape_free(pinn_tape *t) {
     if (t->ext)
         for (int i = 0; i < t->g->n_nodes; i++) pinn_subnets_tape_free(t->ext[i]);
     free(t->ext);
+    free(t->gk);
     if (!t->view) free(t->mem);
     free(t->buf);
     free(t->live);
@@ -143,7 +146,37 @@ void pinn_tape_free(pinn_tape *t) {
 
 size_t pinn_tape_bytes(const pinn_tape *t) { return t->bytes; }
 void pinn_tape_set_general(pinn_tape *t, int general) { t->general = general; }
-void pinn_tape_set_gemm(pinn_tape *t, int kind) { t->gemm = kind; }
+void pinn_tape_set_gemm(pinn_tape *t, int kind) {
+    t->gemm = kind;
+    free(t->gk);
+    t->gk = NULL;
+}
+
+/* Asks fn for the kernel of each product the affine nodes issue on a full block (the shapes of
+ * affine_forward and affine_backward) and keeps the answers per node; partial blocks use the same
+ * kernels.  Returns PINN_ERR_NOMEM, else PINN_OK. */
+pinn_status pinn_tape_choose_gemm(pinn_tape *t, pinn_gemm_chooser fn, void *ctx, pinn_error *err) {
+    const pinn_graph *g = t->g;
+    if (!t->gk && !(t->gk = malloc((size_t)g->n_nodes * 3)))
+        return pinn_error_set(err, PINN_ERR_NOMEM, "tape: out of memory");
+    int n = t->nmax, S = t->plan->S;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const pinn_node *nd = &g->nodes[i];
+        signed char *k = t->gk + 3 * (size_t)i;
+        k[0] = k[1] = k[2] = (signed char)t->gemm;
+        if (nd->op != PINN_OP_AFFINE) continue;
+        int xw = g->nodes[nd->a].w, w = nd->w, rows = g->nodes[nd->a].affine ? n : S * n;
+        k[0] = (signed char)fn(ctx, 0, 1, rows, w, xw);
+        k[1] = (signed char)fn(ctx, 0, 0, S * n, xw, w);
+        k[2] = (signed char)fn(ctx, 1, 0, w, xw, rows);
+    }
+    return PINN_OK;
+}
+
+/* The kernel of product q (0 forward, 1 input adjoint, 2 weight gradient) of node nd. */
+static int gemm_kind(const pinn_tape *t, const pinn_node *nd, int q) {
+    return t->gk ? t->gk[3 * (size_t)(nd - t->g->nodes) + (size_t)q] : t->gemm;
+}
 const pinn_real *pinn_tape_output(const pinn_tape *t) { return t->buf[t->g->output].v; }
 pinn_real *pinn_tape_output_grad(pinn_tape *t) { return t->buf[t->g->output].g; }
 const pinn_real *pinn_tape_node_value(const pinn_tape *t, int node) { return t->buf[node].v; }
@@ -207,7 +240,7 @@ static void affine_forward(const pinn_tape *t, const pinn_node *nd, const pinn_r
     size_t xs = (size_t)n * (size_t)xw, ys = (size_t)n * (size_t)w;
     /* value stream (and, for general inputs, every stream) in one product */
     int rows = x_affine ? n : S * n;
-    pinn_gemm_with(t->gemm, 0, 1, rows, w, xw, 1, x, xw, W, xw, 0, y, w);
+    pinn_gemm_with(gemm_kind(t, nd, 0), 0, 1, rows, w, xw, 1, x, xw, W, xw, 0, y, w);
     if (nd->pb >= 0) {
         add_rows(n, w, P + t->g->slices[nd->pb].off, y);
     }
@@ -238,9 +271,9 @@ static void affine_backward(const pinn_tape *t, const pinn_node *nd, const pinn_
     pinn_real *gW = G + ws->off;
     int n = t->n, w = nd->w, S = pl->S;
     size_t xs = (size_t)n * (size_t)xw, ys = (size_t)n * (size_t)w;
-    if (gx) pinn_gemm_with(t->gemm, 0, 0, S * n, xw, w, 1, gy, w, W, xw, gx_empty ? 0 : 1, gx, xw);
+    if (gx) pinn_gemm_with(gemm_kind(t, nd, 1), 0, 0, S * n, xw, w, 1, gy, w, W, xw, gx_empty ? 0 : 1, gx, xw);
     int rows = x_affine ? n : S * n;
-    pinn_gemm_with(t->gemm, 1, 0, w, xw, rows, 1, gy, w, x, xw, 1, gW, xw);
+    pinn_gemm_with(gemm_kind(t, nd, 2), 1, 0, w, xw, rows, 1, gy, w, x, xw, 1, gW, xw);
     if (nd->pb >= 0) {
         sum_rows(n, w, gy, G + t->g->slices[nd->pb].off);
     }

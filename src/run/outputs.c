@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/blas.h"
 #include "io/files.h"
 #include "run/run.h"
 
@@ -64,6 +65,38 @@ pinn_status pinn_trainer_write_reference(pinn_trainer *t, const char *dir, pinn_
 }
 
 /* A model diagnostics array as <name>.npy in the run directory. */
+/* The context's matrix-product kernel and, under the planner, every planned product this run
+ * used: its shape, the kernel chosen and the seconds per product each kernel took. */
+static void write_gemm(FILE *f, const pinn_ctx *c) {
+    fprintf(f, ",\n  \"gemm\": {\"kind\": ");
+    pinn_json_string(f, pinn_gemm_kind_to_string(pinn_ctx_gemm(c)));
+    /* the library's own kernel choice: OpenBLAS falls back to old SSE3 kernels ("Prescott") on
+     * CPUs newer than its build, which OPENBLAS_CORETYPE overrides */
+    fprintf(f, ", \"blas\": ");
+    pinn_json_string(f, pinn_blas_name());
+    fprintf(f, ", \"blas_core\": ");
+    pinn_json_string(f, pinn_blas_core());
+    if (pinn_ctx_gemm(c) == PINN_GEMM_PLAN) {
+        fprintf(f, ", \"plan\": [");
+        int first = 1;
+        for (int i = 0; i < pinn_ctx_gemm_plan_count(c); i++) {
+            const pinn_gemm_plan_entry *e = pinn_ctx_gemm_plan_entry(c, i);
+            if (!e->used) continue;
+            fprintf(f, "%s\n    {\"op\": \"%s\", \"m\": %d, \"n\": %d, \"k\": %d, \"kernel\": ", first ? "" : ",",
+                    e->ta ? "TN" : e->tb ? "NT" : "NN", e->m, e->n, e->k);
+            pinn_json_string(f, pinn_gemm_kind_to_string(e->kind));
+            fprintf(f, ", \"library_s\": ");
+            pinn_json_number(f, e->library_s);
+            fprintf(f, ", \"small_s\": ");
+            pinn_json_number(f, e->small_s);
+            fprintf(f, ", \"from_cache\": %s}", e->from_cache ? "true" : "false");
+            first = 0;
+        }
+        fprintf(f, "]");
+    }
+    fprintf(f, "}");
+}
+
 typedef struct sink_ctx {
     const char *dir;
 } sink_ctx;
@@ -134,6 +167,7 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
     /* timing of this process: per-epoch Adam cost and the share of the weighting update */
     json_key(f, ",\n  \"timing\": {\"adam_s\": ", v.time_adam_s);
     json_key(f, ", \"adam_ms_per_epoch\": ", v.timed_epochs ? 1e3 * v.time_adam_s / (double)v.timed_epochs : NAN);
+    json_key(f, ", \"adam_cpu_ms_per_epoch\": ", v.timed_epochs ? 1e3 * v.time_adam_cpu_s / (double)v.timed_epochs : NAN);
     json_key(f, ", \"weighting_s\": ", v.time_weighting_s);
     json_key(f, ", \"weighting_fraction\": ", v.time_adam_s > 0 ? v.time_weighting_s / v.time_adam_s : NAN);
     json_key(f, ", \"lbfgs_s\": ", v.time_lbfgs_s);
@@ -165,6 +199,8 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
         }
         fprintf(f, "}");
     }
+    write_gemm(f, pinn_trainer_ctx(t));
+    fprintf(f, ",\n  \"ranks\": %d", pinn_ctx_nranks(pinn_trainer_ctx(t)));
     fprintf(f, ",\n  \"params\": %zu,\n  \"threads\": %d,\n  \"collocation\": %zu\n}\n", v.n_total_params, v.threads,
             v.collocation);
     return pinn_afile_commit(&a, err);

@@ -117,7 +117,7 @@ static pinn_status on_event(void *ctx, pinn_trainer *t, pinn_event ev, const pin
 
 pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pinn_progress_fn fn, void *ctx,
                                pinn_error *err) {
-    pinn_run_opts ro = {resume, 0, NULL};
+    pinn_run_opts ro = {resume, 0, NULL, 0};
     return pinn_trainer_train_opts(t, dir, &ro, fn, ctx, err);
 }
 
@@ -128,6 +128,17 @@ pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *dir, const pinn
     /* the reference first: a problem with it is reported before any training */
     pinn_status st = pinn_trainer_compute_reference(t, err);
     if (st) return st;
+    if (dir && ro && ro->no_write) {
+        /* a reading rank: the checkpoint on resume, then no files */
+        char path[PINN_RUN_PATH], prev[PINN_RUN_PATH];
+        pinn_error e2;
+        if (resume && ((st = pinn_run_path(path, sizeof path, dir, "checkpoint.bin", err)) ||
+                       ((st = pinn_run_checkpoint_read(t, path, force, err)) &&
+                        (pinn_run_path(prev, sizeof prev, dir, "checkpoint.bin.prev", &e2) ||
+                         pinn_run_checkpoint_read(t, prev, force, &e2)))))
+            return st;
+        dir = NULL, o.dir = NULL;
+    }
     if (dir) {
         char path[PINN_RUN_PATH];
         if ((st = pinn_mkdir_p(dir, err))) return st;

@@ -398,6 +398,7 @@ void pinn_trainer_get_info(const pinn_trainer *t, pinn_trainer_info *v) {
     v->phase = t->phase, v->n_phases = t->n_phases;
     v->lbfgs_stop = t->lbfgs_stop >= 0 && t->lbfgs_iter ? pinn_lbfgs_reason_to_string((pinn_lbfgs_reason)t->lbfgs_stop) : "";
     v->wall_s = t->wall_s, v->final_loss = t->final_loss;
+    v->time_adam_cpu_s = t->time_adam_cpu_s;
     v->time_adam_s = t->time_adam_s, v->time_weighting_s = t->time_weighting_s, v->time_lbfgs_s = t->time_lbfgs_s;
     v->time_eval_s = t->time_eval_s, v->timed_epochs = t->timed_epochs;
     double flop = 0;

@@ -26,11 +26,21 @@ struct pinn_term {
     double *multi_loss;     /* [n_losses][PINN_MAX_CHUNKS] */
     pinn_real **jet_tmp;    /* per tape: one output adjoint [S][block][w] (weighted sums) */
     size_t jet_size;
+    /* data parallelism (pinn_ctx_set_ranks): this process computes chunks of its rank only */
+    int rank, nranks;
+    pinn_gather_fn gather;
+    void *gather_user;
+    int *counts, *displs; /* [nranks]: chunks per rank, first chunk per rank (of the last call) */
 };
 
 pinn_status pinn_term_init(pinn_term **out, const pinn_graph *g, const pinn_plan *plan, size_t max_points,
                            int block, size_t n_params_total, pinn_error *err) {
     return pinn_term_init_ctx(out, NULL, g, plan, max_points, block, n_params_total, err);
+}
+
+/* pinn_gemm_chooser over a context's plan. */
+static int plan_choose(void *ctx, int ta, int tb, int M, int N, int K) {
+    return (int)pinn_ctx_gemm_for(ctx, ta, tb, M, N, K);
 }
 
 pinn_status pinn_term_init_ctx(pinn_term **out, const pinn_ctx *ctx, const pinn_graph *g, const pinn_plan *plan,
@@ -49,6 +59,17 @@ pinn_status pinn_term_init_ctx(pinn_term **out, const pinn_ctx *ctx, const pinn_
     t->n_params = n_params_total;
     t->n_tapes = ctx ? pinn_ctx_threads(ctx) : pinn_threads_get();
     if (t->n_tapes < 1) t->n_tapes = 1;
+    t->nranks = 1;
+    if (ctx && pinn_ctx_nranks(ctx) > 1) {
+        t->rank = pinn_ctx_rank(ctx), t->nranks = pinn_ctx_nranks(ctx);
+        t->gather = pinn_ctx_gather(ctx, &t->gather_user);
+        t->counts = malloc(sizeof(int) * 2 * (size_t)t->nranks);
+        if (!t->counts) {
+            pinn_term_free(t);
+            return pinn_error_set(err, PINN_ERR_NOMEM, "term: out of memory");
+        }
+        t->displs = t->counts + t->nranks;
+    }
     t->tapes = calloc((size_t)t->n_tapes, sizeof *t->tapes);
     t->chunk_grad = malloc(sizeof(pinn_real) * PINN_MAX_CHUNKS * (n_params_total ? n_params_total : 1));
     if (!t->tapes || !t->chunk_grad) {
@@ -61,8 +82,17 @@ pinn_status pinn_term_init_ctx(pinn_term **out, const pinn_ctx *ctx, const pinn_
             pinn_term_free(t);
             return st;
         }
-        if (ctx) pinn_tape_set_gemm(t->tapes[i], (int)pinn_ctx_gemm(ctx));
+        if (ctx && pinn_ctx_gemm(ctx) == PINN_GEMM_PLAN) {
+            /* the plan is a cache inside the context: planning adds to it, nothing else changes */
+            st = pinn_tape_choose_gemm(t->tapes[i], plan_choose, (void *)ctx, err);
+            if (st != PINN_OK) {
+                pinn_term_free(t);
+                return st;
+            }
+        } else if (ctx)
+            pinn_tape_set_gemm(t->tapes[i], (int)pinn_ctx_gemm(ctx));
     }
+    if (ctx && pinn_ctx_gemm(ctx) == PINN_GEMM_PLAN) pinn_ctx_gemm_plan_save((pinn_ctx *)ctx);
     *out = t;
     return PINN_OK;
 }
@@ -78,6 +108,7 @@ void pinn_term_free(pinn_term *t) {
     if (t->jet_tmp)
         for (int i = 0; i < t->n_tapes; i++) free(t->jet_tmp[i]);
     free(t->jet_tmp);
+    free(t->counts);
     free(t);
 }
 
@@ -111,18 +142,38 @@ static void run_chunk(pinn_term *t, int c, size_t b0, size_t b1, size_t n_points
     t->chunk_loss[c] = loss;
 }
 
+/* This rank's chunks [*c0, *c1) of nc: contiguous runs in rank order (all of them with one rank);
+ * the per-rank counts and first chunks are kept for gather_chunks. */
+static void rank_chunks(pinn_term *t, int nc, int *c0, int *c1) {
+    *c0 = 0, *c1 = nc;
+    if (t->nranks == 1) return;
+    for (int r = 0; r < t->nranks; r++) {
+        int a = (int)((long)nc * r / t->nranks), b = (int)((long)nc * (r + 1) / t->nranks);
+        t->displs[r] = a, t->counts[r] = b - a;
+    }
+    *c0 = t->displs[t->rank], *c1 = *c0 + t->counts[t->rank];
+}
+
+/* Every rank's chunks into buf (elements of elem bytes, one per chunk), after rank_chunks. */
+static void gather_chunks(pinn_term *t, void *buf, size_t elem) {
+    if (t->nranks > 1) t->gather(t->gather_user, buf, elem, t->counts, t->displs);
+}
+
 double pinn_term_eval(pinn_term *t, size_t n_points, const pinn_real *x, const pinn_real *params, pinn_real *grad,
                       pinn_block_loss_fn fn, void *ctx) {
     size_t nb = (n_points + (size_t)t->block - 1) / (size_t)t->block;
     int nc = nb < PINN_MAX_CHUNKS ? (int)nb : PINN_MAX_CHUNKS;
-    int want = grad != NULL;
+    int want = grad != NULL, c0, c1;
+    rank_chunks(t, nc, &c0, &c1);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(t->n_tapes)
 #endif
-    for (int c = 0; c < nc; c++) {
+    for (int c = c0; c < c1; c++) {
         size_t b0 = nb * (size_t)c / (size_t)nc, b1 = nb * (size_t)(c + 1) / (size_t)nc;
         run_chunk(t, c, b0, b1, n_points, x, params, want, fn, ctx);
     }
+    gather_chunks(t, t->chunk_loss, sizeof(double));
+    if (want) gather_chunks(t, t->chunk_grad, sizeof(pinn_real) * t->n_params);
     double loss = 0;
     for (int c = 0; c < nc; c++) loss += t->chunk_loss[c];
     if (want) {
@@ -215,13 +266,18 @@ void pinn_term_eval_multi(pinn_term *t, size_t n_points, const pinn_real *x, con
     size_t nb = (n_points + (size_t)t->block - 1) / (size_t)t->block, np = t->n_params;
     int nc = nb < PINN_MAX_CHUNKS ? (int)nb : PINN_MAX_CHUNKS, want = grads != NULL;
     if (k > t->n_losses) k = t->n_losses; /* sized by pinn_term_set_losses */
+    int c0, c1;
+    rank_chunks(t, nc, &c0, &c1);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(t->n_tapes)
 #endif
-    for (int c = 0; c < nc; c++) {
+    for (int c = c0; c < c1; c++) {
         size_t b0 = nb * (size_t)c / (size_t)nc, b1 = nb * (size_t)(c + 1) / (size_t)nc;
         run_chunk_multi(t, c, b0, b1, n_points, x, params, k, fns, ctxs, weights, want);
     }
+    for (int q = 0; q < k; q++) gather_chunks(t, t->multi_loss + (size_t)q * PINN_MAX_CHUNKS, sizeof(double));
+    for (int q = 0; want && q < (weights ? 1 : k); q++)
+        gather_chunks(t, t->multi_grad + (size_t)q * PINN_MAX_CHUNKS * np, sizeof(pinn_real) * np);
     for (int q = 0; q < k; q++) {
         losses[q] = 0;
         for (int c = 0; c < nc; c++) losses[q] += t->multi_loss[(size_t)q * PINN_MAX_CHUNKS + (size_t)c];

@@ -183,6 +183,8 @@ pinn_status tr_weighting_setup(pinn_trainer *t, pinn_error *err) {
     return PINN_OK;
 }
 
+struct pinn_ctx *pinn_trainer_ctx(const pinn_trainer *t) { return t->ctx; }
+
 pinn_status pinn_trainer_init(pinn_trainer **out, const pinn_problem *p, pinn_error *err) {
     return pinn_trainer_init_ctx(out, NULL, p, err);
 }
@@ -200,6 +202,11 @@ pinn_status pinn_trainer_init_ctx(pinn_trainer **out, pinn_ctx *ctx, const pinn_
     if (!ctx) {
         if ((st = pinn_ctx_init(&t->ctx, p->train.threads, err))) goto fail;
         t->own_ctx = 1;
+        pinn_gemm_kind gk;
+        if (p->train.gemm[0]) {
+            if ((st = pinn_gemm_kind_from_string(p->train.gemm, &gk, err))) goto fail;
+            pinn_ctx_set_gemm(t->ctx, gk);
+        }
     } else
         t->ctx = ctx;
     t->n_threads = pinn_ctx_threads(t->ctx);

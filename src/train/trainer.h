@@ -117,6 +117,7 @@ struct pinn_trainer {
     /* time spent in this process (not carried over by --resume): Adam steps (losses, gradients,
      * weighting update, optimizer step), of which the weighting update; L-BFGS; evaluation */
     double time_adam_s, time_weighting_s, time_lbfgs_s, time_eval_s;
+    double time_adam_cpu_s; /* process CPU time of the Adam steps */
     long timed_epochs;
     double param_values[PINN_MAX_PARAMS];
     pinn_real param_init[PINN_MAX_PARAMS];
