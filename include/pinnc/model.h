@@ -5,6 +5,7 @@
 #define PINNC_MODEL_H
 
 #include "pinnc/cfg.h"
+#include "pinnc/ideas.h"
 #include "pinnc/jet.h"
 
 #ifdef __cplusplus
@@ -26,6 +27,7 @@ typedef struct pinn_mlp_spec {
     double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];
     pinn_init init;                        /* weight init (biases start at zero) */
     const char *prefix;                    /* slice names are "<prefix>.W<l>", "<prefix>.b<l>" */
+    pinn_ideas_spec ideas;                 /* ideas laboratory options (pinnc/ideas.h); zero: off */
 } pinn_mlp_spec;
 
 /* Fill spec with n_in, n_out, L hidden layers of `width` with activation f (the common case). */

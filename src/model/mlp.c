@@ -41,7 +41,13 @@ int pinn_mlp_build(pinn_graph *g, int x, const pinn_mlp_spec *s) {
         h = pinn_graph_colaffine(g, h, sc, sh);
     }
     for (int l = 0; l <= s->n_hidden; l++) {
-        int out = l < s->n_hidden ? s->hidden[l] : s->n_out;
+        int out = l < s->n_hidden ? s->hidden[l] : s->n_out, wo;
+        if (s->ideas.on && l < s->n_hidden) { /* ideas_mlp.c: ReLU^k branches, normalisation */
+            int f = pinn_ideas_hidden(g, h, width, out, l, s->act[l], s->act_p[l], &s->ideas, pre, &wo);
+            h = (s->residual && wo == width && l > 0) ? pinn_graph_add(g, h, f, 1.0, 1.0) : f;
+            width = wo;
+            continue;
+        }
         snprintf(name, sizeof name, "%s.W%d", pre, l);
         int W = pinn_graph_param(g, name, out, width, s->init, 0.0);
         snprintf(name, sizeof name, "%s.b%d", pre, l);
@@ -125,9 +131,12 @@ pinn_status pinn_mlp_spec_configure(pinn_mlp_spec *spec, pinn_cfg *c, int node, 
 }
 
 static pinn_status mlp_configure(void *state, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {
-    static const char *const keys[] = {PINN_MODEL_COMMON_KEYS, "hidden", "activation", "k", "residual", "normalize", "init", NULL};
+    static const char *const keys[] = {PINN_MODEL_COMMON_KEYS, "hidden", "activation", "k", "residual", "normalize", "init",
+                                       "ideas", NULL};
+    pinn_mlp_spec *s = state;
     pinn_status st = pinn_cfg_check_keys(c, node, keys, err);
-    return st ? st : pinn_mlp_spec_configure(state, c, node, info, err);
+    if (!st) st = pinn_mlp_spec_configure(s, c, node, info, err);
+    return st ? st : pinn_ideas_configure(&s->ideas, c, node, err);
 }
 
 static pinn_status mlp_build(void *state, pinn_graph *g, int x, const pinn_model_info *info, pinn_model_out *out,
@@ -135,8 +144,15 @@ static pinn_status mlp_build(void *state, pinn_graph *g, int x, const pinn_model
     (void)info, (void)err;
     pinn_mlp_spec *s = state;
     s->prefix = "mlp";
-    out->fields = pinn_mlp_build(g, x, s);
+    if (s->ideas.vq_codes) pinn_ideas_vq_build(g, x, s, out); /* ideas_mlp.c */
+    else out->fields = pinn_mlp_build(g, x, s);
     return PINN_OK; /* a builder error is recorded in the graph */
 }
 
-const pinn_model_ops pinn_model_mlp_ops = {.kind = "mlp", .state_size = sizeof(pinn_mlp_spec), .configure = mlp_configure, .build = mlp_build};
+static pinn_status mlp_diagnostics(void *state, const pinn_graph *g, const pinn_real *params, size_t n, const pinn_real *x,
+                                   const pinn_model_sink *sink, pinn_error *err) {
+    return pinn_ideas_diagnostics(state, g, params, n, x, sink, err);
+}
+
+const pinn_model_ops pinn_model_mlp_ops = {.kind = "mlp", .state_size = sizeof(pinn_mlp_spec), .configure = mlp_configure, .build = mlp_build,
+                                           .diagnostics = mlp_diagnostics};
