@@ -9,6 +9,7 @@
 
 #include "io/files.h"
 #include "run/run.h"
+#include "run/shock.h"
 
 pinn_status pinn_run_path(char *out, size_t size, const char *dir, const char *name, pinn_error *err) {
     int n = snprintf(out, size, "%s/%s", dir, name);
@@ -165,6 +166,12 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
         }
         fprintf(f, "}");
     }
+    pinn_run_shock_result sh; /* Buckley-Leverett: the shock position (shock.c) */
+    if ((st = pinn_run_shock(&v, &sh, err))) {
+        pinn_afile_abort(&a);
+        return st;
+    }
+    pinn_run_shock_json(f, &sh);
     fprintf(f, ",\n  \"params\": %zu,\n  \"threads\": %d,\n  \"collocation\": %zu\n}\n", v.n_total_params, v.threads,
             v.collocation);
     return pinn_afile_commit(&a, err);
