@@ -39,12 +39,12 @@ int cli_latent(int argc, char **argv) {
         } else if (!strcmp(argv[i], "--tsne")) tsne = 1;
         else if (!strcmp(argv[i], "--quiet")) quiet = 1;
         else if (argv[i][0] == '-' || run) {
-            fprintf(stderr, "pinnc latent: unexpected argument '%s'\n%s", argv[i], latent_help);
+            fprintf(stderr, "pinnc latent: unexpected argument '%s' (see pinnc latent --help)\n", argv[i]);
             return 2;
         } else run = argv[i];
     }
     if (!run) {
-        fprintf(stderr, "pinnc latent: missing RUN\n%s", latent_help);
+        fprintf(stderr, "pinnc latent: missing RUN (see pinnc latent --help)\n");
         return 2;
     }
     if (strlen(run) > CLI_LATENT_PATH - 64) {
