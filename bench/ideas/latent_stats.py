@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""latent_stats.py RUN - does a PINN's latent space cluster by output value?  For every
-embedding RUN/latent/layer<l>_{pca,tsne}.npy written by `pinnc latent`, and for the raw
+"""latent_stats.py RUN [LAYER...] - does a PINN's latent space cluster by output value?  For the t-SNE
+embedding RUN/latent/layer<l>_tsne.npy written by `pinnc latent`, and for the raw
 activations of the same subsample, two ratios over the points of RUN/latent/points.npy:
   knn_du: mean |u_i - u_j| over each point's 10 nearest neighbours / over all pairs
           (small: neighbours share the output value);
@@ -20,22 +20,31 @@ def npy(path):
         for s in shape: n *= s
         return shape, struct.unpack("<%dd" % n, f.read(8 * n))
 
-def ratios(Z, w, vals, m):
-    d2 = lambda i, j: sum((Z[i * w + k] - Z[j * w + k]) ** 2 for k in range(w))
-    span = (max(vals) - min(vals)) or 1
-    knn, allp, same, alld, ns, na = 0.0, 0.0, 0.0, 0.0, 0, 0
-    step = max(1, m // 400)  # pairs over a subsample of 400 for speed
+def neighbours(Z, w, m):
+    """For a subsample of at most 400 points: each point's distances to the others, sorted."""
+    step = max(1, m // 400)
     idx = list(range(0, m, step))
+    out = []
     for i in idx:
-        dist = sorted((d2(i, j), j) for j in idx if j != i)
+        zi = Z[i * w:(i + 1) * w]
+        out.append((i, sorted((math.sqrt(sum((zi[k] - Z[j * w + k]) ** 2 for k in range(w))), j) for j in idx if j != i)))
+    return out
+
+def ratios(nb, vals):
+    span = (max(vals) - min(vals)) or 1
+    knn = allp = same = alld = 0.0
+    ns = na = 0
+    for i, dist in nb:
         knn += sum(abs(vals[i] - vals[j]) for _, j in dist[:10]) / 10
         for dd, j in dist:
-            allp += abs(vals[i] - vals[j]); alld += math.sqrt(dd); na += 1
-            if abs(vals[i] - vals[j]) < 0.02 * span:
-                same += math.sqrt(dd); ns += 1
-    return (knn / len(idx)) / (allp / na), (same / max(ns, 1)) / (alld / na)
+            dv = abs(vals[i] - vals[j])
+            allp += dv; alld += dd; na += 1
+            if dv < 0.02 * span:
+                same += dd; ns += 1
+    return (knn / len(nb)) / (allp / na), (same / max(ns, 1)) / (alld / na)
 
 run = sys.argv[1]
+only = [int(a) for a in sys.argv[2:]]  # optional: the layers to measure
 (m, pc), P = npy(os.path.join(run, "latent", "points.npy"))
 d = pc - 1
 cols = [[P[p * pc + c] for p in range(m)] for c in range(pc)]
@@ -45,7 +54,10 @@ names = [f"coord{c}" for c in range(d)] + ["u"]
 print("layer | space | knn_du(u) | same_u(u) | " + " | ".join(f"knn_d({n}) | same({n})" for n in names[:d]))
 l = 1
 while os.path.exists(os.path.join(run, "latent", f"layer{l}_pca.npy")):
-    for emb in ("raw", "pca", "tsne"):
+    if only and l not in only:
+        l += 1
+        continue
+    for emb in ("raw", "tsne"):
         if emb == "raw":
             (n, w), A = npy(os.path.join(run, "latent", f"layer{l}.npy"))
             stride = (n + m - 1) // m if n > m else 1
@@ -54,6 +66,7 @@ while os.path.exists(os.path.join(run, "latent", f"layer{l}_pca.npy")):
             path = os.path.join(run, "latent", f"layer{l}_{emb}.npy")
             if not os.path.exists(path): continue
             (_, w), Z = npy(path)
-        r = [ratios(Z, w, cols[c], m) for c in [d] + list(range(d))]
+        nb = neighbours(Z, w, m)
+        r = [ratios(nb, cols[c]) for c in [d] + list(range(d))]
         print(f"{l} | {emb} | " + " | ".join(f"{a:.3f} | {b:.3f}" for a, b in r))
     l += 1

@@ -1,18 +1,18 @@
 #!/bin/sh
 # bench/ideas/run.sh - the ideas laboratory (docs/ideas.md): every idea against its baseline,
 # SEEDS seeds each, on the heat equation (smooth) and on Buckley-Leverett (a shock).
-# usage: bench/ideas/run.sh [PINNC] [OUT]   (env: SEEDS=5, EPOCHS=1500, COLL=1000, THREADS=1)
+# usage: bench/ideas/run.sh [PINNC] [OUT]   (env: SEEDS=5, EPOCHS=600, COLL=500, THREADS=1, PROBLEMS="heat buckley_leverett")
 # Short Adam-only budgets on one thread (the host is shared); the table is printed by summary.py.
 set -eu
 PINNC=${1:-build/pinnc}
 OUT=${2:-runs/ideas}
 SEEDS=${SEEDS:-5}
-EPOCHS=${EPOCHS:-1500}
-COLL=${COLL:-1000}
+EPOCHS=${EPOCHS:-600}
+COLL=${COLL:-500}
 THREADS=${THREADS:-1}
 export OMP_WAIT_POLICY=passive
 mkdir -p "$OUT"
-RES="$OUT/results.csv"
+RES="$OUT/results${PROBLEMS:+_$(echo $PROBLEMS | tr " " _)}.csv"
 echo "problem,variant,seed,rel_l2,rel_l2_500,rmse,shock_err,shock_mean_err,cpu_s" > "$RES"
 # variant name and its --set options (K = n + 1 ReLU^k branches: heat n = 2, Buckley-Leverett n = 1)
 variants() {
@@ -26,7 +26,7 @@ variants() {
     echo "layer_norm|model.ideas.norm=layer"
     if [ "$k" = 2 ]; then echo "welge_flux|constants.welge=1"; echo "welge+vq|constants.welge=1 model.ideas.vq.codes=8"; fi
 }
-for prob in heat buckley_leverett; do
+for prob in ${PROBLEMS:-heat buckley_leverett}; do
     k=3
     [ "$prob" = buckley_leverett ] && k=2
     variants $k | while IFS='|' read -r name sets; do
