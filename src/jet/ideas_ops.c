@@ -56,8 +56,8 @@ int pinn_graph_vq(pinn_graph *g, int x, int C, int mode) {
 /* Auxiliary reals per point and column (VQ: the selected index, stored in column 0). */
 size_t pinn_ideas_aux_per(const pinn_node *nd) { return nd->op == PINN_OP_VQ ? 1 : 0; }
 
+/* The code index point p selected in the last forward pass (stored in the node's aux buffer). */
 int pinn_tape_vq_index(const pinn_tape *t, int node, int p) {
-    (void)t;
     const pinn_real *aux = pinn_tape_node_aux(t, node);
     return aux ? (int)aux[p] : -1;
 }

@@ -23,6 +23,7 @@ static int adopt(rp_fig *g, double *a) {
     return 1;
 }
 
+/* The winning-code heatmap from vq_code.npy (2-D grids; time horizontal), if the run has one. */
 static pinn_status vq_map(const rp_run *r, rp_figset *fs, pinn_error *err) {
     char path[1100];
     snprintf(path, sizeof path, "%s/vq_code.npy", r->dir);
@@ -104,6 +105,7 @@ static pinn_status scatter(const rp_run *r, rp_figset *fs, int l, const char *em
     return PINN_OK;
 }
 
+/* Every latent/layer<l>_{pca,tsne}.npy with latent/points.npy: one scatter per colouring. */
 static pinn_status latent_maps(const rp_run *r, rp_figset *fs, pinn_error *err) {
     char path[1100];
     snprintf(path, sizeof path, "%s/latent/points.npy", r->dir);
@@ -146,6 +148,7 @@ static pinn_status latent_maps(const rp_run *r, rp_figset *fs, pinn_error *err) 
     return st;
 }
 
+/* Both kinds of figure, where their files exist (nothing otherwise). */
 pinn_status rp_figures_ideas(const rp_run *r, rp_figset *fs, pinn_error *err) {
     pinn_status st = vq_map(r, fs, err);
     return st ? st : latent_maps(r, fs, err);

@@ -157,6 +157,8 @@ static int hidden_nodes(const pinn_graph *g, int *out) {
     return n;
 }
 
+/* Predicts the grid, then per hidden representation: activations at every evaluation point, PCA
+ * (and t-SNE) of the strided subsample, all through sink (see pinnc/train.h). */
 pinn_status pinn_trainer_latent(pinn_trainer *t, const pinn_model_sink *sink, int tsne, pinn_error *err) {
     pinn_status st = pinn_trainer_predict_grid(t, err);
     if (st) return st;
