@@ -45,6 +45,7 @@ typedef struct pinn_ideas_spec {
     int vq_codes, vq_latent;                  /* 0 codes: off */
     double vq_beta, vq_weight;                /* commitment factor, weight of both VQ loss columns */
     int vq_node;                              /* after build: the straight-through VQ node */
+    int init;                                 /* pinn_init of the weights (the mlp's `init`) */
 } pinn_ideas_spec;
 
 /* Reads the `ideas` mapping of the model section (absent: all off). */

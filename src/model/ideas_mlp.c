@@ -84,7 +84,7 @@ static int normalise(pinn_graph *g, int a, int w, int l, const pinn_ideas_spec *
 static int dense(pinn_graph *g, int h, int width, int rows, int l, const char *tag, const pinn_ideas_spec *s, const char *prefix) {
     char name[64];
     snprintf(name, sizeof name, "%s.W%d%s", prefix, l, tag);
-    int W = pinn_graph_param(g, name, rows, width, PINN_INIT_GLOROT_NORMAL, 0.0);
+    int W = pinn_graph_param(g, name, rows, width, (pinn_init)s->init, 0.0);
     snprintf(name, sizeof name, "%s.b%d%s", prefix, l, tag);
     int b = pinn_graph_param(g, name, rows, 1, PINN_INIT_ZERO, 0.0);
     return normalise(g, pinn_graph_affine(g, h, W, b), rows, l, s);

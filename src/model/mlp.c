@@ -136,7 +136,9 @@ static pinn_status mlp_configure(void *state, pinn_cfg *c, int node, const pinn_
     pinn_mlp_spec *s = state;
     pinn_status st = pinn_cfg_check_keys(c, node, keys, err);
     if (!st) st = pinn_mlp_spec_configure(s, c, node, info, err);
-    return st ? st : pinn_ideas_configure(&s->ideas, c, node, err);
+    if (!st) st = pinn_ideas_configure(&s->ideas, c, node, err);
+    s->ideas.init = s->init;
+    return st;
 }
 
 static pinn_status mlp_build(void *state, pinn_graph *g, int x, const pinn_model_info *info, pinn_model_out *out,
