@@ -84,5 +84,11 @@ then ok; else fail "out-of-domain warning: $(cat "$W/err")"; fi
 printf 't,x\n' >"$W/empty.csv"
 expect_fail 1 "no data rows" "$P" eval "$W/run" --points "$W/empty.csv"
 
+# pinnc latent (docs/ideas.md): a missing run directory is one line; the trained run gives layer files
+expect_fail 1 "pinnc latent: " "$P" latent "$W/no-such-run"
+expect_fail 2 "unexpected argument '--bogus'" "$P" latent "$W/run" --bogus
+if "$P" latent "$W/run" --quiet >"$W/out" 2>"$W/err" && [ -f "$W/run/latent/layer1.npy" ] && [ -f "$W/run/latent/layer1_pca.npy" ]; then ok
+else fail "pinnc latent on a trained run: $(head -c 300 "$W/err")"; fi
+
 echo "cli_bad: $n passed, $fails failed"
 [ "$fails" -eq 0 ]

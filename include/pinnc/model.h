@@ -5,6 +5,7 @@
 #define PINNC_MODEL_H
 
 #include "pinnc/cfg.h"
+#include "pinnc/ideas.h"
 #include "pinnc/jet.h"
 
 #ifdef __cplusplus
@@ -30,6 +31,7 @@ typedef struct pinn_mlp_spec {
     int shared;                            /* ... sharing its first `shared` hidden layers (a trunk;
                                               0: separate networks); the heads' slices are
                                               "<prefix>.f<k>.W<l>" */
+    pinn_ideas_spec ideas;                 /* ideas laboratory options (pinnc/ideas.h); zero: off */
 } pinn_mlp_spec;
 
 /* Fill spec with n_in, n_out, L hidden layers of `width` with activation f (the common case). */

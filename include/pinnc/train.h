@@ -109,6 +109,12 @@ void pinn_trainer_get_info(const pinn_trainer *t, pinn_trainer_info *info);
 pinn_status pinn_trainer_predict_grid(pinn_trainer *t, pinn_error *err);
 /* Term k's gradient of the last per-term evaluation (n_total_params values). */
 const pinn_real *pinn_trainer_term_grad(const pinn_trainer *t, int k);
+/* The latent maps (train/latent.c, `pinnc latent`): through sink, "points" [m][d + fields] (a
+ * subsample of the evaluation grid: coordinates and predictions), and per hidden representation l
+ * (1-based) "layer<l>" [n_eval][width] (activations at every evaluation point), "layer<l>_pca"
+ * [m][2] and "layer<l>_pca_var" [2] (shares of the variance), with tsne also "layer<l>_tsne" [m][2]
+ * (m <= 1000 then, else <= 2000). */
+pinn_status pinn_trainer_latent(pinn_trainer *t, const pinn_model_sink *sink, int tsne, pinn_error *err);
 /* The model's diagnostics (if its kind has any) at the evaluation points, through sink. */
 pinn_status pinn_trainer_model_diagnostics(pinn_trainer *t, const pinn_model_sink *sink, pinn_error *err);
 

@@ -17,6 +17,8 @@ int cli_check(int argc, char **argv);
 int cli_reference(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_compare(int argc, char **argv);
+#define CLI_LATENT_PATH 4096
+int cli_latent(int argc, char **argv); /* latent.c */
 int cli_write_report(const char *dir, int quiet);
 
 /* MPI (mpi.c): init starts MPI only under a launcher (returns -1 on failure); setup gives a

@@ -14,6 +14,7 @@ static const char *const usage =
     "  reference FILE  run only the reference solver of FILE and write its solution\n"
     "  report RUN      rebuild report.html, the figures and the VTK files of a run directory\n"
     "  compare RUN...  a table and overlaid loss curves of several runs\n"
+    "  latent RUN      hidden-layer activations of a trained run and their 2-D embeddings\n"
     "\n"
     "`pinnc <command> --help` describes a command's options.  See docs/problem-file.md.\n";
 
@@ -42,6 +43,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "reference")) return cli_reference(argc - 1, argv + 1);
     if (!strcmp(argv[1], "report")) return cli_report(argc - 1, argv + 1);
     if (!strcmp(argv[1], "compare")) return cli_compare(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "latent")) return cli_latent(argc - 1, argv + 1);
     fprintf(stderr, "pinnc: unknown command '%s'\n%s", argv[1], usage);
     return 2;
 }

@@ -20,6 +20,9 @@ typedef enum pinn_op {
     PINN_OP_SLICE,
     PINN_OP_CONCAT,
     PINN_OP_SUBNETS, /* J sub-network instances on the point subsets their supports cover (subnets.c) */
+    PINN_OP_BATCH_MEAN, /* ideas_ops.c: mean over the block's points (couples points) */
+    PINN_OP_STOP_GRAD,  /* ideas_ops.c: identity forward, no adjoint */
+    PINN_OP_VQ,         /* ideas_ops.c: nearest code by cosine similarity (j0: mode) */
     PINN_OP_COUNT
 } pinn_op;
 
@@ -139,5 +142,13 @@ void pinn_tape_bind(pinn_tape *t, pinn_real *mem, int n);
 pinn_real *pinn_tape_input_jet(pinn_tape *t);
 /* Forward pass over the bound points from the input jet already in place. */
 void pinn_tape_forward_jet(pinn_tape *t, const pinn_real *params);
+
+/* The ideas ops (ideas_ops.c): aux reals per point and column, forward and backward. */
+size_t pinn_ideas_aux_per(const pinn_node *nd);
+const pinn_real *pinn_tape_node_aux(const pinn_tape *t, int node);
+void pinn_ideas_forward(const pinn_pass *ps, const pinn_graph *g, const pinn_node *nd, const pinn_real *P,
+                        const pinn_jetbuf *x, pinn_jetbuf *z);
+void pinn_ideas_backward(const pinn_pass *ps, const pinn_graph *g, const pinn_node *nd, pinn_real *G, pinn_real *gx,
+                         const pinn_jetbuf *z);
 
 #endif

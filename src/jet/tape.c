@@ -28,7 +28,7 @@ struct pinn_tape {
 
 /* aux entries per point and column a node needs (UNARY: f^(0..K+1)). */
 static size_t aux_per(const pinn_node *nd, const pinn_plan *plan) {
-    return nd->op == PINN_OP_UNARY ? (size_t)(plan->order + 2) : 0;
+    return nd->op == PINN_OP_UNARY ? (size_t)(plan->order + 2) : pinn_ideas_aux_per(nd);
 }
 
 pinn_status pinn_tape_init(pinn_tape **out, const pinn_graph *g, const pinn_plan *plan, int nmax,
@@ -180,6 +180,7 @@ static int gemm_kind(const pinn_tape *t, const pinn_node *nd, int q) {
 const pinn_real *pinn_tape_output(const pinn_tape *t) { return t->buf[t->g->output].v; }
 pinn_real *pinn_tape_output_grad(pinn_tape *t) { return t->buf[t->g->output].g; }
 const pinn_real *pinn_tape_node_value(const pinn_tape *t, int node) { return t->buf[node].v; }
+const pinn_real *pinn_tape_node_aux(const pinn_tape *t, int node) { return t->buf[node].aux; }
 
 /* Floating-point operations of the matrix products for one point of a forward pass (and, with
  * backward, of the backward pass too), counted exactly as affine_forward/affine_backward issue them:
@@ -403,6 +404,9 @@ static void run_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, in
             }
             break;
         case PINN_OP_SUBNETS: pinn_subnets_forward(t->ext[i], &ps, P, A->v, z->v); break;
+        case PINN_OP_BATCH_MEAN:
+        case PINN_OP_STOP_GRAD:
+        case PINN_OP_VQ: pinn_ideas_forward(&ps, g, nd, P, A, z); break;
         case PINN_OP_COUNT: break;
         }
     }
@@ -482,6 +486,9 @@ void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
             }
             break;
         case PINN_OP_SUBNETS: pinn_subnets_backward(t->ext[i], &ps, P, G, z->g); break;
+        case PINN_OP_BATCH_MEAN:
+        case PINN_OP_STOP_GRAD:
+        case PINN_OP_VQ: pinn_ideas_backward(&ps, g, nd, G, ga, z); break;
         case PINN_OP_COUNT: break;
         }
     }

@@ -29,6 +29,13 @@ static int mlp_layers(pinn_graph *g, int h, int width, const pinn_mlp_spec *s, i
     char name[64];
     for (int l = l0; l < l1 || (n_out > 0 && l == l1); l++) {
         int out = l < l1 ? s->hidden[l] : n_out;
+        if (s->ideas.on && l < l1) { /* ideas_mlp.c: ReLU^k branches, normalisation */
+            int wo;
+            int f = pinn_ideas_hidden(g, h, width, out, l, s->act[l], s->act_p[l], &s->ideas, pre, &wo);
+            h = (s->residual && wo == width && l > 0) ? pinn_graph_add(g, h, f, 1.0, 1.0) : f;
+            width = wo;
+            continue;
+        }
         snprintf(name, sizeof name, "%s.W%d", pre, l);
         int W = pinn_graph_param(g, name, out, width, s->init, 0.0);
         snprintf(name, sizeof name, "%s.b%d", pre, l);
@@ -141,7 +148,7 @@ pinn_status pinn_mlp_spec_configure(pinn_mlp_spec *spec, pinn_cfg *c, int node, 
 
 static pinn_status mlp_configure(void *state, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {
     static const char *const keys[] = {PINN_MODEL_COMMON_KEYS, "hidden", "activation", "k", "residual", "normalize", "init",
-                                       "per_field", "shared", NULL};
+                                       "per_field", "shared", "ideas", NULL};
     pinn_mlp_spec *s = state;
     pinn_status st = pinn_cfg_check_keys(c, node, keys, err);
     if (!st) st = pinn_mlp_spec_configure(s, c, node, info, err);
@@ -155,6 +162,8 @@ static pinn_status mlp_configure(void *state, pinn_cfg *c, int node, const pinn_
             st = pinn_cfg_expected(c, pinn_cfg_find(c, node, "shared"), "shared", "shared together with per_field: true", err);
     }
     s->shared = (int)sh;
+    if (!st) st = pinn_ideas_configure(&s->ideas, c, node, err);
+    s->ideas.init = s->init;
     return st;
 }
 
@@ -163,8 +172,15 @@ static pinn_status mlp_build(void *state, pinn_graph *g, int x, const pinn_model
     (void)info, (void)err;
     pinn_mlp_spec *s = state;
     s->prefix = "mlp";
-    out->fields = pinn_mlp_build(g, x, s);
+    if (s->ideas.vq_codes) pinn_ideas_vq_build(g, x, s, out); /* ideas_mlp.c */
+    else out->fields = pinn_mlp_build(g, x, s);
     return PINN_OK; /* a builder error is recorded in the graph */
 }
 
-const pinn_model_ops pinn_model_mlp_ops = {.kind = "mlp", .state_size = sizeof(pinn_mlp_spec), .configure = mlp_configure, .build = mlp_build};
+static pinn_status mlp_diagnostics(void *state, const pinn_graph *g, const pinn_real *params, size_t n, const pinn_real *x,
+                                   const pinn_model_sink *sink, pinn_error *err) {
+    return pinn_ideas_diagnostics(state, g, params, n, x, sink, err);
+}
+
+const pinn_model_ops pinn_model_mlp_ops = {.kind = "mlp", .state_size = sizeof(pinn_mlp_spec), .configure = mlp_configure, .build = mlp_build,
+                                           .diagnostics = mlp_diagnostics};

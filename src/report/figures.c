@@ -380,6 +380,7 @@ pinn_status rp_figures_build(const rp_run *r, rp_figset *fs, pinn_error *err) {
     if (!st) st = gradient_histograms(r, fs, err);
     if (!st) st = heatmaps(r, fs, err);
     if (!st) st = line_figures(r, fs, err);
+    if (!st) st = rp_figures_ideas(r, fs, err); /* figures_ideas.c: VQ code map, latent maps */
     if (st) rp_figures_free(fs);
     return st;
 }

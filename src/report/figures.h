@@ -32,4 +32,7 @@ rp_fig *rp_figset_add(rp_figset *fs, const char *name, int group);
 /* A copy of column c of the history (owned by fig); NULL when out of memory. */
 double *rp_fig_column(rp_fig *fig, const rp_history *h, long c);
 
+/* figures_ideas.c: the VQ code map (vq_code.npy) and the latent maps (latent/, `pinnc latent`). */
+pinn_status rp_figures_ideas(const rp_run *r, rp_figset *fs, pinn_error *err);
+
 #endif

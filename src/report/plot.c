@@ -269,9 +269,13 @@ static pinn_status draw_series(const plot_figure *f, const layout *L, const plot
             if (ok) {
                 xy[2 * m] = map_x(f, L, ps->x[i]), xy[2 * m + 1] = map_y(f, L, ps->y[i]);
                 m++;
-                if (ps->markers) b->rect(b->ctx, xy[2 * m - 2] - 2, xy[2 * m - 1] - 2, 4, 4, col, 1, col, 0);
+                if (ps->cval) { /* scatter: each dot in its own colour */
+                    double tc = ps->cmax > ps->cmin ? (ps->cval[i] - ps->cmin) / (ps->cmax - ps->cmin) : 0.5;
+                    unsigned cc = plot_cmap_color(PLOT_CMAP_VIRIDIS, tc < 0 ? 0 : tc > 1 ? 1 : tc);
+                    b->rect(b->ctx, xy[2 * m - 2] - 1.5, xy[2 * m - 1] - 1.5, 3, 3, cc, 1, cc, 0);
+                } else if (ps->markers) b->rect(b->ctx, xy[2 * m - 2] - 2, xy[2 * m - 1] - 2, 4, 4, col, 1, col, 0);
             } else {
-                if (m >= 2) b->line(b->ctx, m, xy, col, w, ps->dash);
+                if (m >= 2 && !ps->cval) b->line(b->ctx, m, xy, col, w, ps->dash);
                 m = 0;
             }
         }

@@ -22,6 +22,8 @@ typedef struct plot_series {
     int dash;            /* 0 solid, 1 dashed, 2 dotted */
     double width;        /* line width in pixels (0: 1.6) */
     int markers;         /* 1: draw a dot at every point */
+    const double *cval;  /* non-NULL: a scatter (no line), dot i coloured by cval[i] in [cmin, cmax] (viridis) */
+    double cmin, cmax;
 } plot_series;
 
 typedef enum plot_cmap { PLOT_CMAP_VIRIDIS = 0, PLOT_CMAP_DIVERGING } plot_cmap;

@@ -352,9 +352,9 @@ pinn_status pinn_report_write(const char *run_dir, pinn_error *err) {
     if (!r.summary.n) rp_buf_puts(&h, "<p><strong>No summary.json: the run has not finished.</strong></p>\n");
     results_section(&h, &r);
     problem_section(&h, &r);
-    static const char *const group_title[3] = {"Training", "Fields", "Slices"};
-    static const char *const group_id[3] = {"training", "fields", "slices"};
-    for (int grp = 0; grp < 3; grp++) {
+    static const char *const group_title[4] = {"Training", "Fields", "Slices", "Latent maps"};
+    static const char *const group_id[4] = {"training", "fields", "slices", "latent"};
+    for (int grp = 0; grp < 4; grp++) {
         int any = 0;
         for (int i = 0; i < fs.n; i++) {
             if (fs.f[i]->group != grp) continue;

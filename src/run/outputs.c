@@ -10,6 +10,7 @@
 #include "core/blas.h"
 #include "io/files.h"
 #include "run/run.h"
+#include "run/shock.h"
 
 pinn_status pinn_run_path(char *out, size_t size, const char *dir, const char *name, pinn_error *err) {
     int n = snprintf(out, size, "%s/%s", dir, name);
@@ -199,6 +200,12 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
         }
         fprintf(f, "}");
     }
+    pinn_run_shock_result sh; /* Buckley-Leverett: the shock position (shock.c) */
+    if ((st = pinn_run_shock(&v, &sh, err))) {
+        pinn_afile_abort(&a);
+        return st;
+    }
+    pinn_run_shock_json(f, &sh);
     write_gemm(f, pinn_trainer_ctx(t));
     fprintf(f, ",\n  \"ranks\": %d", pinn_ctx_nranks(pinn_trainer_ctx(t)));
     fprintf(f, ",\n  \"params\": %zu,\n  \"threads\": %d,\n  \"collocation\": %zu\n}\n", v.n_total_params, v.threads,
