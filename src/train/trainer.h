@@ -106,6 +106,7 @@ struct pinn_trainer {
     pinn_real *wsel_grad;              /* [n_terms][n_wsel] gathered gradients (allocated once) */
     double gnorm[TR_MAX_TERMS];        /* L2 norm of each term's gradient at the last evaluation */
     /* optimisation state: the phases (phase.h), the current one, steps of all phases so far */
+    struct tr_causal *causal;          /* during an Adam step with causal training: its chunk weights */
     struct tr_phase *phases;
     int n_phases, phase;               /* phase == n_phases: done */
     pinn_cfg phases_cfg;               /* train.phases, or the list made from the train keys */
