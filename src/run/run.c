@@ -165,6 +165,7 @@ pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *dir, const pinn
     if (o.hist) fclose(o.hist);
     /* a failed or diverged run keeps its last good checkpoint: only a finished state is written */
     if (dir && !st) st = pinn_run_checkpoint_write(t, dir, err);
+    if (dir && !st) st = pinn_run_best_write(t, dir, err);
     if (dir && !st) st = pinn_run_write_outputs(t, dir, err);
     /* report.html and the VTK files, read back from the directory's files */
     if (dir && !st) st = pinn_report_write(dir, err);
