@@ -1,0 +1,111 @@
+/* test_recipes_train.c - the training recipes through the problem file and the trainer: the MLP
+ * recipe keys (periodic, Fourier features, weight factorisation, modified MLP) configure and train,
+ * bad values are refused with the key named; causal training runs as an Adam phase key; keep the
+ * best: the best loss is the lowest any step saw, the best evaluation the lowest of the
+ * evaluations, and the best parameters reproduce it. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "pinnc.h"
+
+static char path[1024];
+static const char *ex(const char *name) {
+    const char *src = getenv("PINN_SOURCE");
+    snprintf(path, sizeof path, "%s/examples/%s", src ? src : "..", name);
+    return path;
+}
+
+static pinn_trainer *make(const char *file, int n, const char **sets, pinn_error *err) {
+    pinn_problem *p = malloc(sizeof *p);
+    pinn_trainer *t = NULL;
+    if (pinn_problem_load(p, file, n, sets, err) || pinn_trainer_init(&t, p, err)) t = NULL;
+    free(p);
+    return t;
+}
+
+typedef struct watch {
+    double min_loss, min_rel;
+    int n_eval;
+} watch;
+
+static pinn_status on_event(void *ctx, pinn_trainer *t, pinn_event ev, const pinn_progress *p, pinn_error *err) {
+    (void)err;
+    watch *w = ctx;
+    pinn_trainer_info v;
+    pinn_trainer_get_info(t, &v);
+    if (ev == PINN_EVENT_STEP && isfinite(p->loss) && p->loss < w->min_loss) w->min_loss = p->loss;
+    if ((ev == PINN_EVENT_STEP || ev == PINN_EVENT_END) && p->evaluated) {
+        w->n_eval++;
+        if (v.rel[0] < w->min_rel) w->min_rel = v.rel[0];
+    }
+    return PINN_OK;
+}
+
+int main(void) {
+    pinn_error err;
+    /* keep the best on a run with a too-large learning rate (losses go up and down) */
+    const char *sets[] = {"train.epochs=200", "train.lbfgs=0", "train.collocation=300", "train.log_every=50",
+                          "train.eval_every=10", "train.threads=1", "train.lr=0.05", "model.hidden=[12, 12]"};
+    pinn_trainer *t = make(ex("heat.yaml"), 8, sets, &err);
+    CHECK(t != NULL, "heat trainer: %s", err.msg);
+    if (t) {
+        watch w = {INFINITY, INFINITY, 0};
+        pinn_observer obs = {&w, on_event};
+        CHECK_OK(pinn_trainer_run(t, &obs, &err), err);
+        pinn_trainer_best_info b;
+        pinn_trainer_best(t, &b);
+        double rel[PINN_MAX_FIELDS], final_rel;
+        CHECK_OK(pinn_trainer_evaluate(t, rel, &err), err);
+        final_rel = rel[0];
+        CHECK(w.n_eval == 21, "%d evaluations", w.n_eval);
+        CHECK(b.loss == w.min_loss && b.loss_step >= 0, "best loss %.17g, lowest seen %.17g", b.loss, w.min_loss);
+        CHECK(b.rel_l2 == w.min_rel && b.rel_step >= 0 && b.have_params, "best rel %.17g, lowest seen %.17g", b.rel_l2,
+              w.min_rel);
+        CHECK(b.rel_l2 <= final_rel, "best %.3g above final %.3g", b.rel_l2, final_rel);
+        CHECK(pinn_trainer_swap_best(t) == 1, "no best parameters");
+        CHECK_OK(pinn_trainer_evaluate(t, rel, &err), err);
+        CHECK(fabs(rel[0] - b.rel_l2) <= 1e-12 * b.rel_l2, "best parameters evaluate to %.17g, recorded %.17g", rel[0], b.rel_l2);
+        pinn_trainer_swap_best(t);
+        CHECK_OK(pinn_trainer_evaluate(t, rel, &err), err);
+        CHECK(rel[0] == final_rel, "swapping back: %.17g vs %.17g", rel[0], final_rel);
+        if (getenv("PINN_TEST_VERBOSE")) printf("best rel %.3e at %ld, final %.3e\n", b.rel_l2, b.rel_step, final_rel);
+        pinn_trainer_free(t);
+    }
+
+    /* the recipe keys through the problem file, and causal training as an Adam phase key: each
+     * configures and trains a few steps to a finite loss */
+    const char *rec[][3] = {
+        {"model.fourier_features=6", "model.fourier_scale=2", "model.rwf=true"},
+        {"model.modified=true", "model.periodic=[x]", "model.harmonics=2"},
+        {"model.periodic={x: 2}", "model.rwf_std=0.2", "train.phases=[{kind: adam, epochs: 20, causal: {chunks: 4, eps: [0.1, 1]}}]"},
+    };
+    for (int r = 0; r < 3; r++) {
+        const char *s[] = {"train.epochs=20", "train.lbfgs=0", "train.collocation=200", "train.eval_every=0", "train.threads=1",
+                           "model.hidden=[8, 8]", rec[r][0], rec[r][1], rec[r][2]};
+        t = make(ex("heat.yaml"), 9, s, &err);
+        CHECK(t != NULL, "recipe %d: %s", r, err.msg);
+        if (!t) continue;
+        CHECK_OK(pinn_trainer_run(t, NULL, &err), err);
+        pinn_trainer_info v;
+        pinn_trainer_get_info(t, &v);
+        CHECK(isfinite(v.final_loss) && v.step == 20, "recipe %d: loss %g after %ld steps", r, v.final_loss, v.step);
+        pinn_trainer_free(t);
+    }
+    /* bad values name the key */
+    const char *bad[][2] = {{"model.modified=true", "model.hidden=[8, 6]"}, {"model.periodic=[y]", "model.rwf=false"},
+                            {"model.fourier_features=-1", "model.rwf=false"},
+                            {"train.phases=[{kind: adam, causal: {chunks: 1}}]", "model.rwf=false"},
+                            {"train.phases=[{kind: adam, causal: {eps: [1, 0.1]}}]", "model.rwf=false"},
+                            {"model.modified=yes please", "model.rwf=false"}};
+    const char *key[] = {"modified", "periodic", "fourier_features", "chunks", "eps", "modified"};
+    for (int r = 0; r < 6; r++) {
+        t = make(ex("heat.yaml"), 2, bad[r], &err);
+        CHECK(t == NULL && strstr(err.msg, key[r]) && strstr(err.msg, "heat.yaml"), "bad %d (%s): accepted or unclear: %s", r,
+              bad[r][0], t ? "" : err.msg);
+        pinn_trainer_free(t);
+    }
+    return CHECK_DONE();
+}
