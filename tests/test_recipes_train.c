@@ -48,7 +48,7 @@ int main(void) {
     pinn_error err;
     /* keep the best on a run with a too-large learning rate (losses go up and down) */
     const char *sets[] = {"train.epochs=200", "train.lbfgs=0", "train.collocation=300", "train.log_every=50",
-                          "train.eval_every=10", "train.threads=1", "train.lr=0.05", "model.hidden=[12, 12]"};
+                          "train.eval_every=10", "train.threads=1", "train.lr=0.1", "model.hidden=[12, 12]"};
     pinn_trainer *t = make(ex("heat.yaml"), 8, sets, &err);
     CHECK(t != NULL, "heat trainer: %s", err.msg);
     if (t) {
@@ -64,7 +64,9 @@ int main(void) {
         CHECK(b.loss == w.min_loss && b.loss_step >= 0, "best loss %.17g, lowest seen %.17g", b.loss, w.min_loss);
         CHECK(b.rel_l2 == w.min_rel && b.rel_step >= 0 && b.have_params, "best rel %.17g, lowest seen %.17g", b.rel_l2,
               w.min_rel);
-        CHECK(b.rel_l2 <= final_rel, "best %.3g above final %.3g", b.rel_l2, final_rel);
+        /* at this rate the error rises again by the end: the best is an earlier state */
+        CHECK(b.rel_l2 < final_rel && b.rel_step < 200, "best %.3g (step %ld) not below final %.3g", b.rel_l2, b.rel_step,
+              final_rel);
         CHECK(pinn_trainer_swap_best(t) == 1, "no best parameters");
         CHECK_OK(pinn_trainer_evaluate(t, rel, &err), err);
         CHECK(fabs(rel[0] - b.rel_l2) <= 1e-12 * b.rel_l2, "best parameters evaluate to %.17g, recorded %.17g", rel[0], b.rel_l2);
