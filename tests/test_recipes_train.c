@@ -46,6 +46,16 @@ static pinn_status on_event(void *ctx, pinn_trainer *t, pinn_event ev, const pin
 
 int main(void) {
     pinn_error err;
+    /* inverse-time decay: lr0 / (1 + gamma k / decay_steps) */
+    pinn_schedule sc;
+    pinn_schedule_default(&sc, 1e-3);
+    sc.kind = PINN_SCHEDULE_INVERSE_TIME, sc.gamma = 0.5, sc.decay_steps = 100;
+    CHECK(pinn_schedule_validate(&sc, &err) == PINN_OK, "inverse_time: %s", err.msg);
+    CHECK(pinn_schedule_lr(&sc, 0) == 1e-3 && fabs(pinn_schedule_lr(&sc, 100) - 1e-3 / 1.5) <= 1e-18 &&
+              fabs(pinn_schedule_lr(&sc, 1000) - 1e-3 / 6) <= 1e-18 && fabs(pinn_schedule_lr(&sc, 50) - 1e-3 / 1.25) <= 1e-18,
+          "inverse_time rates %g %g %g", pinn_schedule_lr(&sc, 100), pinn_schedule_lr(&sc, 1000), pinn_schedule_lr(&sc, 50));
+    pinn_schedule_kind sk;
+    CHECK(pinn_schedule_kind_from_string("inverse_time", &sk, &err) == PINN_OK && sk == PINN_SCHEDULE_INVERSE_TIME, "name");
     /* keep the best on a run with a too-large learning rate (losses go up and down) */
     const char *sets[] = {"train.epochs=200", "train.lbfgs=0", "train.collocation=300", "train.log_every=50",
                           "train.eval_every=10", "train.threads=1", "train.lr=0.1", "model.hidden=[12, 12]"};
