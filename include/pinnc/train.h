@@ -116,6 +116,9 @@ typedef struct pinn_trainer_best_info {
     int have_params;
 } pinn_trainer_best_info;
 void pinn_trainer_best(const pinn_trainer *t, pinn_trainer_best_info *best);
+/* Causal training of the current phase: returns its chunks M (0: none) and, when M > 0, its eps,
+ * the chunk losses and weights of the last step ([M] each, owned by the trainer). */
+int pinn_trainer_causal(const pinn_trainer *t, double *eps, const double **loss, const double **weight);
 /* Exchanges the current parameters with the best ones (call twice to undo); 0 when none held. */
 int pinn_trainer_swap_best(pinn_trainer *t);
 /* Predicts the fields on the evaluation grid (and the reference error when there is one). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "train/causal.h"
+#include "train/phase.h"
 
 void tr_causal_weights(const double *L, int M, double eps, double *w) {
     double s = 0;
@@ -114,4 +115,13 @@ void tr_causal_state_load(tr_causal *c, const double *buf) {
     c->k_eps = k < 0 ? 0 : k >= c->cfg.n_eps ? c->cfg.n_eps - 1 : k;
     memcpy(c->L, buf + 1, sizeof(double) * (size_t)c->cfg.chunks);
     tr_causal_weights(c->L, c->cfg.chunks, c->cfg.eps[c->k_eps], c->w);
+}
+
+int pinn_trainer_causal(const pinn_trainer *t, double *eps, const double **loss, const double **weight) {
+    if (t->phase < 0 || t->phase >= t->n_phases || !t->phases[t->phase].causal) return 0;
+    const tr_causal *c = t->phases[t->phase].causal;
+    if (eps) *eps = c->cfg.eps[c->k_eps];
+    if (loss) *loss = c->L;
+    if (weight) *weight = c->w;
+    return c->cfg.chunks;
 }
