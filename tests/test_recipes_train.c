@@ -2,7 +2,8 @@
  * recipe keys (periodic, Fourier features, weight factorisation, modified MLP) configure and train,
  * bad values are refused with the key named; causal training runs as an Adam phase key; keep the
  * best: the best loss is the lowest any step saw, the best evaluation the lowest of the
- * evaluations, and the best parameters reproduce it. */
+ * evaluations, and the best parameters reproduce it; RAR's draw prefers large residuals, never
+ * repeats a candidate, and runs as an Adam phase key; inverse-time decay. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 
 #include "check.h"
 #include "pinnc.h"
+#include "train/rar.h"
+#include "train/trainer.h"
 
 static char path[1024];
 static const char *ex(const char *name) {
@@ -56,6 +59,25 @@ int main(void) {
           "inverse_time rates %g %g %g", pinn_schedule_lr(&sc, 100), pinn_schedule_lr(&sc, 1000), pinn_schedule_lr(&sc, 50));
     pinn_schedule_kind sk;
     CHECK(pinn_schedule_kind_from_string("inverse_time", &sk, &err) == PINN_OK && sk == PINN_SCHEDULE_INVERSE_TIME, "name");
+    /* RAR's draw: 5 large and 5 tiny squared residuals, k = 2, c = 0: the large ones come first;
+     * with a huge floor the draw is a permutation (each candidate once) */
+    {
+        double s[10], key[10];
+        size_t idx[10];
+        for (int i = 0; i < 10; i++) s[i] = i % 2 ? 1e6 : 1e-6;
+        pinn_rng rng;
+        pinn_rng_seed(&rng, 11);
+        tr_rar_choose(s, 10, 5, 2.0, 0.0, &rng, key, idx);
+        int big = 0, seen[10] = {0};
+        for (int i = 0; i < 5; i++) big += idx[i] % 2 == 1;
+        CHECK(big == 5, "RAR chose %d of the 5 large residuals first", big);
+        tr_rar_choose(s, 10, 10, 2.0, 1e12, &rng, key, idx);
+        for (int i = 0; i < 10; i++) seen[idx[i] < 10 ? idx[i] : 0]++;
+        int once = 1;
+        for (int i = 0; i < 10; i++) once &= seen[i] == 1;
+        CHECK(once, "RAR's draw repeats a candidate");
+    }
+
     /* keep the best on a run with a too-large learning rate (losses go up and down) */
     const char *sets[] = {"train.epochs=200", "train.lbfgs=0", "train.collocation=300", "train.log_every=50",
                           "train.eval_every=10", "train.threads=1", "train.lr=0.1", "model.hidden=[12, 12]"};
@@ -93,8 +115,9 @@ int main(void) {
         {"model.fourier_features=6", "model.fourier_scale=2", "model.rwf=true"},
         {"model.modified=true", "model.periodic=[x]", "model.harmonics=2"},
         {"model.periodic={x: 2}", "model.rwf_std=0.2", "train.phases=[{kind: adam, epochs: 20, causal: {chunks: 4, eps: [0.1, 1]}}]"},
+        {"train.batch=64", "model.rwf=false", "train.phases=[{kind: adam, epochs: 20, rar: {every: 7, k: 2}}]"},
     };
-    for (int r = 0; r < 3; r++) {
+    for (int r = 0; r < 4; r++) {
         const char *s[] = {"train.epochs=20", "train.lbfgs=0", "train.collocation=200", "train.eval_every=0", "train.threads=1",
                            "model.hidden=[8, 8]", rec[r][0], rec[r][1], rec[r][2]};
         t = make(ex("heat.yaml"), 9, s, &err);
@@ -104,6 +127,14 @@ int main(void) {
         pinn_trainer_info v;
         pinn_trainer_get_info(t, &v);
         CHECK(isfinite(v.final_loss) && v.step == 20, "recipe %d: loss %g after %ld steps", r, v.final_loss, v.step);
+        if (r == 3) { /* the RAR run's points stay inside the domain [0,1]^2 and are not the sampler's first draw */
+            pinn_trainer *u = make(ex("heat.yaml"), 9, s, &err);
+            size_t nc = u ? v.collocation : 0, moved = 0, inside = 1;
+            const pinn_real *a = pinn_pointset_points(t->colloc), *b = u ? pinn_pointset_points(u->colloc) : NULL;
+            for (size_t i = 0; b && i < 2 * nc; i++) moved += a[i] != b[i], inside &= a[i] >= 0 && a[i] <= 1;
+            CHECK(u && moved > nc && inside, "RAR: %zu of %zu coordinates moved, inside %d", moved, 2 * nc, (int)inside);
+            pinn_trainer_free(u);
+        }
         pinn_trainer_free(t);
     }
     /* bad values name the key */
@@ -111,9 +142,10 @@ int main(void) {
                             {"model.fourier_features=-1", "model.rwf=false"},
                             {"train.phases=[{kind: adam, causal: {chunks: 1}}]", "model.rwf=false"},
                             {"train.phases=[{kind: adam, causal: {eps: [1, 0.1]}}]", "model.rwf=false"},
-                            {"model.modified=yes please", "model.rwf=false"}};
-    const char *key[] = {"modified", "periodic", "fourier_features", "chunks", "eps", "modified"};
-    for (int r = 0; r < 6; r++) {
+                            {"model.modified=yes please", "model.rwf=false"},
+                            {"train.phases=[{kind: adam, rar: {every: 0}}]", "model.rwf=false"}};
+    const char *key[] = {"modified", "periodic", "fourier_features", "chunks", "eps", "modified", "every"};
+    for (int r = 0; r < 7; r++) {
         t = make(ex("heat.yaml"), 2, bad[r], &err);
         CHECK(t == NULL && strstr(err.msg, key[r]) && strstr(err.msg, "heat.yaml"), "bad %d (%s): accepted or unclear: %s", r,
               bad[r][0], t ? "" : err.msg);

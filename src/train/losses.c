@@ -95,7 +95,14 @@ static double expr_pass(tr_term *tm, size_t first, int n, const pinn_real *x, co
     tr_causal *cz = tm->kind == TR_PDE ? t->causal : NULL;
     if (rows)
         for (size_t p = 0; p < nn; p++) rows[p] = r[p], gr[p] = 1;
-    else if (cz) { /* causal training: chunk weights of the last evaluation; chunk sums for the next */
+    else if (tm->kind == TR_PDE && t->rar_score) { /* RAR scoring: squared residual per collocation point */
+        size_t at = (size_t)(x - t->rar_base) / (size_t)d;
+        for (size_t p = 0; p < nn; p++) {
+            L += (double)r[p] * r[p] * inv;
+            gr[p] = (pinn_real)(2.0 * r[p] * inv);
+            t->rar_score[at + p] += (double)r[p] * r[p];
+        }
+    } else if (cz) { /* causal training: chunk weights of the last evaluation; chunk sums for the next */
         int M = cz->cfg.chunks;
         double *acc = cz->acc + (size_t)(tid() < cz->n_threads ? tid() : 0) * 2 * (size_t)M;
         for (size_t p = 0; p < nn; p++) {

@@ -5,6 +5,7 @@
 #define PINN_TRAIN_PHASE_H
 
 #include "train/causal.h"
+#include "train/rar.h"
 #include "train/trainer.h"
 
 #define TR_MAX_PHASES 16
@@ -40,6 +41,8 @@ struct tr_phase {
     pinn_adam adam;
     tr_causal_cfg causal_cfg;   /* causal training (causal.c), chunks 0: off */
     tr_causal *causal;
+    tr_rar_cfg rar_cfg;         /* residual-based refinement (rar.c), every 0: off */
+    tr_rar *rar;
     /* lbfgs */
     pinn_lbfgs_config lbfgs_cfg;
     pinn_lbfgs lbfgs;

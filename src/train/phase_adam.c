@@ -24,7 +24,7 @@ static double cpu_s(void) {
 
 static pinn_status adam_configure(tr_phase *ph, pinn_cfg *c, int node, const pinn_trainer *t, pinn_error *err) {
     static const char *const keys[] = {"kind", "epochs", "lr", "schedule", "decay_rate", "decay_steps", "lr_min", "beta1",
-                                       "beta2", "eps", "weight_decay", "clip_norm", "causal", NULL};
+                                       "beta2", "eps", "weight_decay", "clip_norm", "causal", "rar", NULL};
     const char *sched[PINN_SCHEDULE_COUNT];
     const pinn_train_cfg *tc = &t->prob.train;
     int sdef = 0, sk;
@@ -61,11 +61,14 @@ static pinn_status adam_configure(tr_phase *ph, pinn_cfg *c, int node, const pin
     if ((st = pinn_schedule_validate(&a->schedule, &e)))
         return pinn_error_set(err, st, "%s:%d: train.phases (adam): %s", c->file, pinn_cfg_line(c, node), e.msg);
     ph->total = epochs;
-    return tr_causal_configure(&ph->causal_cfg, c, node, t->prob.domain.time >= 0, err);
+    if ((st = tr_causal_configure(&ph->causal_cfg, c, node, t->prob.domain.time >= 0, err))) return st;
+    return tr_rar_configure(&ph->rar_cfg, c, node, err);
 }
 
 static pinn_status adam_begin(tr_phase *ph, pinn_trainer *t, pinn_error *err) {
     pinn_status st = pinn_adam_init(&ph->adam, t->np, &ph->adam_cfg, err);
+    if (!st && ph->rar_cfg.every > 0 && !ph->rar)
+        st = tr_rar_init(&ph->rar, &ph->rar_cfg, pinn_pointset_count(t->colloc), t->d, err);
     if (st || ph->causal_cfg.chunks <= 0 || ph->causal) return st;
     int ti = t->prob.domain.time;
     return tr_causal_init(&ph->causal, &ph->causal_cfg, ti, t->prob.domain.lo[ti], t->prob.domain.hi[ti], t->n_threads, err);
@@ -122,6 +125,7 @@ static pinn_status adam_step(tr_phase *ph, pinn_trainer *t, double *loss, int *d
     if (c->resample_every > 0 && ep > 0 && ep % c->resample_every == 0 &&
         ((st = pinn_pointset_resample(t->colloc, err)) || (st = tr_order_colloc(t, err))))
         return st;
+    if (ph->rar && (st = tr_rar_refine(ph->rar, t, ep, err))) return st;
     if (t->batch) {
         size_t b = (size_t)ep % nbatches;
         if (b == 0 || !t->perm_valid) permute(ph, t, (uint64_t)ep / nbatches);
@@ -169,6 +173,8 @@ static void adam_release(tr_phase *ph) {
     pinn_adam_free(&ph->adam);
     tr_causal_free(ph->causal);
     ph->causal = NULL;
+    tr_rar_free(ph->rar);
+    ph->rar = NULL;
 }
 
 const tr_phase_ops tr_phase_adam = {"adam",          adam_configure,  adam_begin,      adam_step,

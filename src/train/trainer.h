@@ -110,6 +110,8 @@ struct pinn_trainer {
     double best_loss, best_rel;
     long best_loss_step, best_rel_step;
     int best_have;
+    double *rar_score;                 /* while RAR scores points: squared PDE residuals per point of rar_base */
+    const pinn_real *rar_base;
     struct tr_causal *causal;          /* during an Adam step with causal training: its chunk weights */
     struct tr_phase *phases;
     int n_phases, phase;               /* phase == n_phases: done */
