@@ -24,7 +24,10 @@ static void check_graph(const char *name, pinn_graph *g, int d, double lo, doubl
         fd_result res = fd_check(g, pl, P, 5, lo, hi, 0, 7);
         for (int o = 1; o <= order; o++)
             CHECK(res.in_err[o] <= FD_TOL_IN(o), "%s order %d: input derivative error %.3g", name, o, res.in_err[o]);
-        CHECK(res.par_err <= FD_TOL_PAR, "%s plan order %d: parameter gradient error %.3g", name, order, res.par_err);
+        /* float, order-4 plan: the loss sums 15 streams, whose rounding puts the differences at
+         * ~2e-4 (a wrong gradient errs by 1e-2 or more); double keeps fdcheck.h's tolerance */
+        double ptol = order >= 4 ? PINN_TEST_TOL(1e-6, 5e-4) : FD_TOL_PAR;
+        CHECK(res.par_err <= ptol, "%s plan order %d: parameter gradient error %.3g", name, order, res.par_err);
         if (getenv("PINN_TEST_VERBOSE"))
             printf("%-24s ord%d in: %.1e %.1e %.1e %.1e  par: %.1e\n", name, order, res.in_err[1], res.in_err[2],
                    res.in_err[3], res.in_err[4], res.par_err);
@@ -52,9 +55,11 @@ static pinn_graph *build(int per, int harm, int fourier, int rwf, int modified, 
     s->normalize = 1;
     s->lo[0] = 0, s->hi[0] = 1, s->lo[1] = -1, s->hi[1] = 1;
     s->rec.period[1] = per ? 2.0 : 0.0;
-    s->rec.harmonics = harm;
+    /* float: gentler frequencies, so that the five-point differences (step 2^-6, fdcheck.h) are
+     * accurate enough to judge (their truncation error grows as frequency^5) */
+    s->rec.harmonics = PINN_TEST_FLOAT ? 1 : harm;
     s->rec.fourier = fourier;
-    s->rec.fourier_scale = 1.5;
+    s->rec.fourier_scale = PINN_TEST_FLOAT ? 0.5 : 1.5;
     s->rec.rwf = rwf;
     s->rec.rwf_mean = 0.5, s->rec.rwf_std = 0.1;
     s->rec.modified = modified;
