@@ -103,7 +103,7 @@ int main(void) {
     /* the L-shape, periodic, inverse and data forms */
     CHECK_OK(pinn_problem_load(p, ex("lshape.yaml"), 0, NULL, &err), err);
     CHECK(p->domain.shape == PINN_DOMAIN_LSHAPE && p->domain.n_vertices == 6 && p->domain.time == -1, "lshape");
-    CHECK_OK(pinn_problem_load(p, ex("allen_cahn.yaml"), 0, NULL, &err), err);
+    CHECK_OK(pinn_problem_load(p, ex("allen_cahn_dn.yaml"), 0, NULL, &err), err);
     CHECK(p->conditions[1].kind == PINN_COND_PERIODIC && p->conditions[1].coordinate == 1 && p->train.batch == 2048,
           "allen-cahn periodic");
     CHECK_OK(pinn_problem_load(p, ex("burgers_inverse.yaml"), 0, NULL, &err), err);

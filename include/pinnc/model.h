@@ -15,6 +15,18 @@ extern "C" {
 #define PINN_MLP_MAX_LAYERS 64
 #define PINN_MAX_EXPERTS_MOE 16
 
+/* Training recipes of the MLP (src/model/embed.c, mlp_modified.c); all off when zeroed. */
+typedef struct pinn_mlp_recipe {
+    double period[PINN_MAX_INPUTS]; /* > 0: input i enters as cos, sin(2 pi k (x_i - lo_i) / period), k = 1..harmonics */
+    int harmonics;
+    int fourier;                    /* m > 0: [cos(B h), sin(B h)] with B m x width, entries N(0, fourier_scale^2) */
+    double fourier_scale;
+    int fourier_trainable;          /* 0: B stays fixed (masked from the optimizer) */
+    int rwf;                        /* random weight factorisation W = diag(exp(s)) V of every dense layer */
+    double rwf_mean, rwf_std;       /* s = rwf_mean + N(0, rwf_std^2) at the start */
+    int modified;                   /* the modified MLP: encoders U, V gate each hidden layer */
+} pinn_mlp_recipe;
+
 /* A fully connected network n_in -> hidden[0] -> ... -> hidden[L-1] -> n_out (linear output). */
 typedef struct pinn_mlp_spec {
     int n_in, n_out;
@@ -32,6 +44,7 @@ typedef struct pinn_mlp_spec {
                                               0: separate networks); the heads' slices are
                                               "<prefix>.f<k>.W<l>" */
     pinn_ideas_spec ideas;                 /* ideas laboratory options (pinnc/ideas.h); zero: off */
+    pinn_mlp_recipe rec;                   /* embeddings, factorisation, modified MLP (zero: none) */
 } pinn_mlp_spec;
 
 /* Fill spec with n_in, n_out, L hidden layers of `width` with activation f (the common case). */

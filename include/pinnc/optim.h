@@ -24,6 +24,7 @@ typedef enum pinn_schedule_kind {
     PINN_SCHEDULE_CONSTANT = 0, /* lr = lr0 */
     PINN_SCHEDULE_EXPONENTIAL,  /* lr = lr0 * gamma^(s/decay_steps), floor(.) if staircase */
     PINN_SCHEDULE_COSINE,       /* cosine annealing lr0 -> lr_min over total_steps, then lr_min */
+    PINN_SCHEDULE_INVERSE_TIME, /* lr = lr0 / (1 + gamma * s / decay_steps) */
     PINN_SCHEDULE_COUNT
 } pinn_schedule_kind;
 

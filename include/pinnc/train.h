@@ -105,6 +105,22 @@ typedef struct pinn_trainer_info {
     const pinn_real *ref;         /* [n_eval][n_fields], NULL without a reference */
 } pinn_trainer_info;
 void pinn_trainer_get_info(const pinn_trainer *t, pinn_trainer_info *info);
+
+/* Keep the best: the lowest training loss a step saw and the lowest relative L2 error (rms over
+ * the fields) of an evaluation, with their step counts (NaN and -1 when none); have_params: best
+ * parameters are held (those of the best evaluation when a reference exists, else of the lowest
+ * training loss).  Kept for the run in this process (a resumed run starts a new record). */
+typedef struct pinn_trainer_best_info {
+    double loss, rel_l2;
+    long loss_step, rel_step;
+    int have_params;
+} pinn_trainer_best_info;
+void pinn_trainer_best(const pinn_trainer *t, pinn_trainer_best_info *best);
+/* Causal training of the current phase: returns its chunks M (0: none) and, when M > 0, its eps,
+ * the chunk losses and weights of the last step ([M] each, owned by the trainer). */
+int pinn_trainer_causal(const pinn_trainer *t, double *eps, const double **loss, const double **weight);
+/* Exchanges the current parameters with the best ones (call twice to undo); 0 when none held. */
+int pinn_trainer_swap_best(pinn_trainer *t);
 /* Predicts the fields on the evaluation grid (and the reference error when there is one). */
 pinn_status pinn_trainer_predict_grid(pinn_trainer *t, pinn_error *err);
 /* Term k's gradient of the last per-term evaluation (n_total_params values). */

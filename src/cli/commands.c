@@ -19,7 +19,7 @@
 typedef struct opts {
     const char *file, *out, *points, *what;
     const char **sets; /* argc entries: every --set, --seed and --threads becomes one */
-    int n_sets, resume, quiet, force;
+    int n_sets, resume, quiet, force, best;
     char *seed_set, *threads_set, *gemm_set; /* "train.seed=N" / "train.threads=N" / "train.gemm=K" (the last option wins) */
     int seed_at, threads_at, gemm_at;        /* their index in sets, -1 when absent */
 } opts;
@@ -78,6 +78,7 @@ static int parse(int argc, char **argv, opts *o, const char *cmd, const char *he
         else if (!strcmp(a, "--what") && v) o->what = v, i++;
         else if (!strcmp(a, "--resume") && v) o->out = v, o->resume = 1, i++;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
+        else if (!strcmp(a, "--best")) o->best = 1;
         else if ((!strcmp(a, "--seed") || !strcmp(a, "--threads") || !strcmp(a, "--gemm")) && v) {
             int seed = !strcmp(a, "--seed"), gemm = !strcmp(a, "--gemm");
             if (set_option(o, seed ? &o->seed_set : gemm ? &o->gemm_set : &o->threads_set,
@@ -256,11 +257,12 @@ int cli_train(int argc, char **argv) {
 }
 
 static const char *const eval_help =
-    "usage: pinnc eval RUN --points FILE.csv [--what u,u_x,...] [--out OUT.csv]\n"
+    "usage: pinnc eval RUN --points FILE.csv [--what u,u_x,...] [--out OUT.csv] [--best]\n"
     "Evaluate the trained model of run directory RUN at the points of FILE.csv (columns named by\n"
     "the problem's coordinates, in any order; other columns are ignored).  --what lists fields,\n"
     "derivatives (u_x, u_tt) or any expression of them (default: every field).  Writes OUT.csv\n"
-    "(default: standard output) with the coordinates followed by one column per quantity.\n";
+    "(default: standard output) with the coordinates followed by one column per quantity.\n"
+    "--best uses the run's best parameters (best.bin: the best evaluation, else the lowest loss).\n";
 
 /* Warns (stderr) about points outside the domain's coordinate ranges: how many, and the first. */
 static void warn_outside(const pinn_problem *p, const char *file, size_t n, const pinn_real *x) {
@@ -295,7 +297,7 @@ int cli_eval(int argc, char **argv) {
     }
     char cfg[CLI_PATH_MAX + 32], ck[CLI_PATH_MAX + 32];
     snprintf(cfg, sizeof cfg, "%s/config.yaml", o.file);
-    snprintf(ck, sizeof ck, "%s/checkpoint.bin", o.file);
+    snprintf(ck, sizeof ck, "%s/%s", o.file, o.best ? "best.bin" : "checkpoint.bin");
     opts lo = o;
     lo.file = cfg;
     pinn_problem *p = malloc(sizeof *p);

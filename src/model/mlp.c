@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/mlp_recipe.h"
 #include "pinnc/model.h"
 
 void pinn_mlp_spec_default(pinn_mlp_spec *spec, int n_in, int n_out, int L, int width, pinn_fn f) {
@@ -24,7 +25,7 @@ void pinn_mlp_spec_default(pinn_mlp_spec *spec, int n_in, int n_out, int L, int 
 }
 
 /* Hidden layers l0..l1-1 of s on node h (width `width`), then, when n_out > 0, the output layer
- * (slice index l1); slices named "<pre>.W<l>", "<pre>.b<l>".  Returns the last node. */
+ * (slice index l1); slices named "<pre>.W<l>", "<pre>.b<l>" (pinn_mlp_dense).  Returns the last node. */
 static int mlp_layers(pinn_graph *g, int h, int width, const pinn_mlp_spec *s, int l0, int l1, int n_out, const char *pre) {
     char name[64];
     for (int l = l0; l < l1 || (n_out > 0 && l == l1); l++) {
@@ -36,11 +37,8 @@ static int mlp_layers(pinn_graph *g, int h, int width, const pinn_mlp_spec *s, i
             width = wo;
             continue;
         }
-        snprintf(name, sizeof name, "%s.W%d", pre, l);
-        int W = pinn_graph_param(g, name, out, width, s->init, 0.0);
-        snprintf(name, sizeof name, "%s.b%d", pre, l);
-        int b = pinn_graph_param(g, name, out, 1, PINN_INIT_ZERO, 0.0);
-        int a = pinn_graph_affine(g, h, W, b);
+        snprintf(name, sizeof name, "%d", l);
+        int a = pinn_mlp_dense(g, h, width, out, s, pre, name);
         if (l == l1) return a;
         int f = pinn_graph_unary(g, s->act[l], s->act_p[l], a);
         h = (s->residual && out == width && l > 0) ? pinn_graph_add(g, h, f, 1.0, 1.0) : f;
@@ -56,9 +54,11 @@ int pinn_mlp_build(pinn_graph *g, int x, const pinn_mlp_spec *s) {
     if (s->n_hidden < 0 || s->n_hidden > PINN_MLP_MAX_LAYERS || s->n_out < 1 || s->n_in < 1 ||
         pinn_graph_width(g, x) != s->n_in || s->shared < 0)
         return pinn_graph_affine(g, -1, -1, -1); /* records an invalid-argument error */
-    int h = x;
+    int h = x, width = s->n_in;
     const char *pre = s->prefix ? s->prefix : "mlp";
-    if (s->normalize) {
+    if (pinn_mlp_embed_active(s)) {
+        h = pinn_mlp_embed_build(g, x, s, &width);
+    } else if (s->normalize) {
         double sc[PINN_MAX_INPUTS], sh[PINN_MAX_INPUTS];
         for (int i = 0; i < s->n_in && i < PINN_MAX_INPUTS; i++) {
             double span = s->hi[i] - s->lo[i];
@@ -67,10 +67,11 @@ int pinn_mlp_build(pinn_graph *g, int x, const pinn_mlp_spec *s) {
         }
         h = pinn_graph_colaffine(g, h, sc, sh);
     }
-    if (!s->per_field || s->n_out == 1) return mlp_layers(g, h, s->n_in, s, 0, s->n_hidden, s->n_out, pre);
+    if (s->rec.modified) return pinn_mlp_modified_build(g, h, width, s);
+    if (!s->per_field || s->n_out == 1) return mlp_layers(g, h, width, s, 0, s->n_hidden, s->n_out, pre);
     int ns = s->shared < s->n_hidden ? s->shared : s->n_hidden;
-    int trunk = mlp_layers(g, h, s->n_in, s, 0, ns, 0, pre);
-    int tw = ns > 0 ? s->hidden[ns - 1] : s->n_in, acc = -1;
+    int trunk = mlp_layers(g, h, width, s, 0, ns, 0, pre);
+    int tw = ns > 0 ? s->hidden[ns - 1] : width, acc = -1;
     char hp[48];
     for (int k = 0; k < s->n_out; k++) {
         snprintf(hp, sizeof hp, "%.30s.f%d", pre, k);
@@ -148,7 +149,7 @@ pinn_status pinn_mlp_spec_configure(pinn_mlp_spec *spec, pinn_cfg *c, int node, 
 
 static pinn_status mlp_configure(void *state, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {
     static const char *const keys[] = {PINN_MODEL_COMMON_KEYS, "hidden", "activation", "k", "residual", "normalize", "init",
-                                       "per_field", "shared", "ideas", NULL};
+                                       "per_field", "shared", "ideas", PINN_MLP_RECIPE_KEYS, NULL};
     pinn_mlp_spec *s = state;
     pinn_status st = pinn_cfg_check_keys(c, node, keys, err);
     if (!st) st = pinn_mlp_spec_configure(s, c, node, info, err);
@@ -164,6 +165,11 @@ static pinn_status mlp_configure(void *state, pinn_cfg *c, int node, const pinn_
     s->shared = (int)sh;
     if (!st) st = pinn_ideas_configure(&s->ideas, c, node, err);
     s->ideas.init = s->init;
+    if (!st) st = pinn_mlp_recipe_configure(s, c, node, info, err);
+    if (!st && s->rec.modified && s->per_field)
+        st = pinn_cfg_expected(c, pinn_cfg_find(c, node, "modified"), "modified", "false with per_field: true", err);
+    if (!st && s->rec.modified && (s->ideas.on || s->ideas.vq_codes))
+        st = pinn_cfg_expected(c, pinn_cfg_find(c, node, "modified"), "modified", "false with the ideas options", err);
     return st;
 }
 
@@ -183,4 +189,4 @@ static pinn_status mlp_diagnostics(void *state, const pinn_graph *g, const pinn_
 }
 
 const pinn_model_ops pinn_model_mlp_ops = {.kind = "mlp", .state_size = sizeof(pinn_mlp_spec), .configure = mlp_configure, .build = mlp_build,
-                                           .diagnostics = mlp_diagnostics};
+                                           .diagnostics = mlp_diagnostics, .param_mask = pinn_mlp_recipe_mask};

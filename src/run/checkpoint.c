@@ -27,18 +27,32 @@ static pinn_status ck_put(void *ctx, const char *name, const double *data, size_
     return st;
 }
 
-pinn_status pinn_run_checkpoint_write(pinn_trainer *t, const char *dir, pinn_error *err) {
+/* The trainer's state as file `name` of dir (keep_prev: the previous good one as name.prev). */
+static pinn_status write_state(pinn_trainer *t, const char *dir, const char *name, int keep_prev, pinn_error *err) {
     char path[PINN_RUN_PATH];
-    pinn_status st = pinn_run_path(path, sizeof path, dir, "checkpoint.bin", err);
+    pinn_status st = pinn_run_path(path, sizeof path, dir, name, err);
     if (st) return st;
     ck_out *o = calloc(1, sizeof *o);
     if (!o) return pinn_error_set(err, PINN_ERR_NOMEM, "checkpoint: out of memory");
     pinn_ckpt_writer_init(&o->w, pinn_trainer_fingerprint(t));
     pinn_state_io io = {o, ck_put, NULL};
     st = pinn_trainer_state_write(t, &io, err);
-    if (!st) st = pinn_ckpt_write(&o->w, path, 1, err);
+    if (!st) st = pinn_ckpt_write(&o->w, path, keep_prev, err);
     for (int k = 0; k < o->w.n; k++) free(o->data[k]);
     free(o);
+    return st;
+}
+
+pinn_status pinn_run_checkpoint_write(pinn_trainer *t, const char *dir, pinn_error *err) {
+    return write_state(t, dir, "checkpoint.bin", 1, err);
+}
+
+/* best.bin: the state with the best parameters in place of the current ones (keep the best);
+ * nothing when the trainer holds none. */
+pinn_status pinn_run_best_write(pinn_trainer *t, const char *dir, pinn_error *err) {
+    if (!pinn_trainer_swap_best(t)) return PINN_OK;
+    pinn_status st = write_state(t, dir, "best.bin", 0, err);
+    pinn_trainer_swap_best(t);
     return st;
 }
 

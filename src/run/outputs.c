@@ -156,6 +156,12 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
     fprintf(f, ",\n  \"rel_l2\": ");
     json_map(f, v.n_fields, fields, rel);
     json_key(f, ",\n  \"final_loss\": ", v.final_loss);
+    pinn_trainer_best_info best; /* keep the best: final and best side by side */
+    pinn_trainer_best(t, &best);
+    json_key(f, ",\n  \"best\": {\"loss\": ", best.loss);
+    fprintf(f, ", \"loss_step\": %ld", best.loss_step);
+    json_key(f, ", \"rel_l2\": ", best.rel_l2);
+    fprintf(f, ", \"rel_l2_step\": %ld, \"params\": %s}", best.rel_step, best.have_params ? "\"best.bin\"" : "null");
     fprintf(f, ",\n  \"term_loss\": ");
     json_map(f, v.n_terms, v.term_names, v.term_loss);
     fprintf(f, ",\n  \"parameters\": ");

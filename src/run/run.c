@@ -14,6 +14,7 @@ typedef struct run_obs {
     volatile const int *stop;
     int resumed;
     FILE *hist;
+    FILE *causal; /* causal.csv, opened at the first report of a causal phase */
     pinn_progress_fn progress;
     void *progress_ctx;
 } run_obs;
@@ -81,6 +82,30 @@ static void history_row(FILE *f, const pinn_progress *p, int n_fields, const dou
     fflush(f);
 }
 
+/* causal.csv: step, eps, then each chunk's loss and weight at the step (a causal phase's reports). */
+static void causal_row(run_obs *o, pinn_trainer *t, long step) {
+    double eps;
+    const double *L, *w;
+    int M = pinn_trainer_causal(t, &eps, &L, &w);
+    if (M <= 0 || !o->dir) return;
+    if (!o->causal) {
+        char path[PINN_RUN_PATH];
+        pinn_error e;
+        if (pinn_run_path(path, sizeof path, o->dir, "causal.csv", &e) || !(o->causal = fopen(path, o->resumed ? "a" : "w"))) return;
+        if (!o->resumed) {
+            fprintf(o->causal, "step,eps");
+            for (int i = 0; i < M; i++) fprintf(o->causal, ",L%d", i);
+            for (int i = 0; i < M; i++) fprintf(o->causal, ",w%d", i);
+            fprintf(o->causal, "\n");
+        }
+    }
+    fprintf(o->causal, "%ld,%.6g", step, eps);
+    for (int i = 0; i < M; i++) fprintf(o->causal, ",%.6e", L[i]);
+    for (int i = 0; i < M; i++) fprintf(o->causal, ",%.6e", w[i]);
+    fprintf(o->causal, "\n");
+    fflush(o->causal);
+}
+
 static pinn_status on_event(void *ctx, pinn_trainer *t, pinn_event ev, const pinn_progress *p, pinn_error *err) {
     run_obs *o = ctx;
     pinn_trainer_info v;
@@ -102,6 +127,7 @@ static pinn_status on_event(void *ctx, pinn_trainer *t, pinn_event ev, const pin
         break;
     case PINN_EVENT_LOG:
         history_row(o->hist, p, v.n_fields, v.rel);
+        causal_row(o, t, p->step);
         if (o->progress) o->progress(o->progress_ctx, p);
         break;
     case PINN_EVENT_CHECKPOINT:
@@ -124,7 +150,7 @@ pinn_status pinn_trainer_train(pinn_trainer *t, const char *dir, int resume, pin
 pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *dir, const pinn_run_opts *ro, pinn_progress_fn fn,
                                     void *ctx, pinn_error *err) {
     int resume = ro && ro->resume, force = ro && ro->force;
-    run_obs o = {dir, ro ? ro->stop : NULL, resume, NULL, fn, ctx};
+    run_obs o = {dir, ro ? ro->stop : NULL, resume, NULL, NULL, fn, ctx};
     /* the reference first: a problem with it is reported before any training */
     pinn_status st = pinn_trainer_compute_reference(t, err);
     if (st) return st;
@@ -163,8 +189,10 @@ pinn_status pinn_trainer_train_opts(pinn_trainer *t, const char *dir, const pinn
     pinn_observer obs = {&o, on_event};
     st = pinn_trainer_run(t, &obs, err);
     if (o.hist) fclose(o.hist);
+    if (o.causal) fclose(o.causal);
     /* a failed or diverged run keeps its last good checkpoint: only a finished state is written */
     if (dir && !st) st = pinn_run_checkpoint_write(t, dir, err);
+    if (dir && !st) st = pinn_run_best_write(t, dir, err);
     if (dir && !st) st = pinn_run_write_outputs(t, dir, err);
     /* report.html and the VTK files, read back from the directory's files */
     if (dir && !st) st = pinn_report_write(dir, err);

@@ -13,6 +13,8 @@ pinn_status pinn_run_path(char *out, size_t size, const char *dir, const char *n
 
 /* checkpoint.c */
 pinn_status pinn_run_checkpoint_write(pinn_trainer *t, const char *dir, pinn_error *err);
+/* best.bin beside checkpoint.bin: the state with the best parameters (none held: no file). */
+pinn_status pinn_run_best_write(pinn_trainer *t, const char *dir, pinn_error *err);
 /* force: load a checkpoint whose fingerprint differs (sizes are still checked). */
 pinn_status pinn_run_checkpoint_read(pinn_trainer *t, const char *path, int force, pinn_error *err);
 

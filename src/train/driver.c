@@ -145,6 +145,7 @@ pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_err
     pinn_progress pr;
     progress_of(t, t->phase < t->n_phases ? &t->phases[t->phase] : NULL, loss, 0, 0, 0, &pr);
     pinn_status st = tr_model_after_step(t, err);
+    if (!st) st = tr_best_setup(t, err);
     if (!st) st = tell(obs, t, PINN_EVENT_START, &pr, err);
     for (; !st && t->phase < t->n_phases; t->phase++) {
         tr_phase *ph = &t->phases[t->phase];
@@ -155,7 +156,9 @@ pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_err
         long last_it = ph->iter;
         int done = ph->iter >= ph->total;
         while (!st && !done && ph->iter < ph->total) {
+            tr_best_before_step(t);
             if ((st = ph->ops->step(ph, t, &loss, &done, err))) break;
+            tr_best_after_step(t, loss, t->step);
             ph->iter++;
             t->step++;
             if ((st = tr_model_after_step(t, err))) break;
@@ -163,6 +166,7 @@ pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_err
             int end = done || ph->iter == ph->total;
             int ev = c->eval_every > 0 && ph->iter % c->eval_every == 0;
             if (ev && (st = evaluate_now(t, err))) break;
+            if (ev) tr_best_after_eval(t, t->step);
             progress_of(t, ph, loss, 0, end, ev, &pr);
             if ((st = tell(obs, t, PINN_EVENT_STEP, &pr, err))) break;
             if (ph->iter % every == 0 || end) {
@@ -182,6 +186,7 @@ pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_err
     t->wall_s = now_s() - t0;
     if (st) return st;
     if ((st = evaluate_now(t, err)) || (st = tr_eval_terms(t, 1, NULL, &loss, err))) return st;
+    tr_best_after_eval(t, t->step);
     t->final_loss = loss;
     progress_of(t, NULL, loss, 0, 1, 1, &pr);
     return tell(obs, t, PINN_EVENT_END, &pr, err);

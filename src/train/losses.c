@@ -8,6 +8,7 @@
 #include <omp.h>
 #endif
 
+#include "train/causal.h"
 #include "train/trainer.h"
 
 static int tid(void) {
@@ -91,9 +92,27 @@ static double expr_pass(tr_term *tm, size_t first, int n, const pinn_real *x, co
     if (tm->obs) /* an observation: the expression minus the observed values */
         for (size_t p = 0; p < nn; p++) r[p] -= tm->obs[first + p];
     double L = 0, inv = 1.0 / (double)tm->n;
+    tr_causal *cz = tm->kind == TR_PDE ? t->causal : NULL;
     if (rows)
         for (size_t p = 0; p < nn; p++) rows[p] = r[p], gr[p] = 1;
-    else
+    else if (tm->kind == TR_PDE && t->rar_score) { /* RAR scoring: squared residual per collocation point */
+        size_t at = (size_t)(x - t->rar_base) / (size_t)d;
+        for (size_t p = 0; p < nn; p++) {
+            L += (double)r[p] * r[p] * inv;
+            gr[p] = (pinn_real)(2.0 * r[p] * inv);
+            t->rar_score[at + p] += (double)r[p] * r[p];
+        }
+    } else if (cz) { /* causal training: chunk weights of the last evaluation; chunk sums for the next */
+        int M = cz->cfg.chunks;
+        double *acc = cz->acc + (size_t)(tid() < cz->n_threads ? tid() : 0) * 2 * (size_t)M;
+        for (size_t p = 0; p < nn; p++) {
+            int c = tr_causal_chunk(cz, (double)x[p * d + cz->time]);
+            double rr = (double)r[p] * r[p];
+            acc[2 * c] += rr, acc[2 * c + 1] += 1;
+            L += cz->w[c] * rr * inv;
+            gr[p] = (pinn_real)(2.0 * cz->w[c] * r[p] * inv);
+        }
+    } else
         for (size_t p = 0; p < nn; p++) {
             L += (double)r[p] * r[p] * inv;
             gr[p] = (pinn_real)(2.0 * r[p] * inv);

@@ -4,6 +4,8 @@
 #ifndef PINN_TRAIN_PHASE_H
 #define PINN_TRAIN_PHASE_H
 
+#include "train/causal.h"
+#include "train/rar.h"
 #include "train/trainer.h"
 
 #define TR_MAX_PHASES 16
@@ -37,6 +39,10 @@ struct tr_phase {
     /* adam */
     pinn_adam_config adam_cfg;
     pinn_adam adam;
+    tr_causal_cfg causal_cfg;   /* causal training (causal.c), chunks 0: off */
+    tr_causal *causal;
+    tr_rar_cfg rar_cfg;         /* residual-based refinement (rar.c), every 0: off */
+    tr_rar *rar;
     /* lbfgs */
     pinn_lbfgs_config lbfgs_cfg;
     pinn_lbfgs lbfgs;

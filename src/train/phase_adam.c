@@ -24,7 +24,7 @@ static double cpu_s(void) {
 
 static pinn_status adam_configure(tr_phase *ph, pinn_cfg *c, int node, const pinn_trainer *t, pinn_error *err) {
     static const char *const keys[] = {"kind", "epochs", "lr", "schedule", "decay_rate", "decay_steps", "lr_min", "beta1",
-                                       "beta2", "eps", "weight_decay", "clip_norm", NULL};
+                                       "beta2", "eps", "weight_decay", "clip_norm", "causal", "rar", NULL};
     const char *sched[PINN_SCHEDULE_COUNT];
     const pinn_train_cfg *tc = &t->prob.train;
     int sdef = 0, sk;
@@ -61,11 +61,17 @@ static pinn_status adam_configure(tr_phase *ph, pinn_cfg *c, int node, const pin
     if ((st = pinn_schedule_validate(&a->schedule, &e)))
         return pinn_error_set(err, st, "%s:%d: train.phases (adam): %s", c->file, pinn_cfg_line(c, node), e.msg);
     ph->total = epochs;
-    return PINN_OK;
+    if ((st = tr_causal_configure(&ph->causal_cfg, c, node, t->prob.domain.time >= 0, err))) return st;
+    return tr_rar_configure(&ph->rar_cfg, c, node, err);
 }
 
 static pinn_status adam_begin(tr_phase *ph, pinn_trainer *t, pinn_error *err) {
-    return pinn_adam_init(&ph->adam, t->np, &ph->adam_cfg, err);
+    pinn_status st = pinn_adam_init(&ph->adam, t->np, &ph->adam_cfg, err);
+    if (!st && ph->rar_cfg.every > 0 && !ph->rar)
+        st = tr_rar_init(&ph->rar, &ph->rar_cfg, pinn_pointset_count(t->colloc), t->d, err);
+    if (st || ph->causal_cfg.chunks <= 0 || ph->causal) return st;
+    int ti = t->prob.domain.time;
+    return tr_causal_init(&ph->causal, &ph->causal_cfg, ti, t->prob.domain.lo[ti], t->prob.domain.hi[ti], t->n_threads, err);
 }
 
 /* Whether this step needs each term's own gradient: a weighting update that reads gradients, a
@@ -119,6 +125,7 @@ static pinn_status adam_step(tr_phase *ph, pinn_trainer *t, double *loss, int *d
     if (c->resample_every > 0 && ep > 0 && ep % c->resample_every == 0 &&
         ((st = pinn_pointset_resample(t->colloc, err)) || (st = tr_order_colloc(t, err))))
         return st;
+    if (ph->rar && (st = tr_rar_refine(ph->rar, t, ep, err))) return st;
     if (t->batch) {
         size_t b = (size_t)ep % nbatches;
         if (b == 0 || !t->perm_valid) permute(ph, t, (uint64_t)ep / nbatches);
@@ -128,7 +135,12 @@ static pinn_status adam_step(tr_phase *ph, pinn_trainer *t, double *loss, int *d
         if ((st = tr_order_points(t, t->batch_n, t->batch_x, NULL, err))) return st;
     }
     double s0 = now_s(), c0 = cpu_s();
-    if ((st = tr_adam_objective(t, t->step, ep, ph->total, loss, err))) {
+    if (ph->causal) tr_causal_reset(ph->causal);
+    t->causal = ph->causal; /* weights the PDE residuals of this step's evaluation only */
+    st = tr_adam_objective(t, t->step, ep, ph->total, loss, err);
+    t->causal = NULL;
+    if (!st && ph->causal) *done = tr_causal_update(ph->causal);
+    if (st) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
         return pinn_error_set(err, st, "epoch %ld: %s", ep, msg);
@@ -141,16 +153,29 @@ static pinn_status adam_step(tr_phase *ph, pinn_trainer *t, double *loss, int *d
     return PINN_OK;
 }
 
-static size_t adam_state_size(const tr_phase *ph) { return pinn_adam_state_size(&ph->adam); }
-static void adam_state_save(const tr_phase *ph, double *buf) { pinn_adam_state_save(&ph->adam, buf); }
+/* The Adam state, then the causal state (eps index, chunk losses) when causal training is on. */
+static size_t adam_state_size(const tr_phase *ph) {
+    return pinn_adam_state_size(&ph->adam) + tr_causal_state_size(&ph->causal_cfg);
+}
+static void adam_state_save(const tr_phase *ph, double *buf) {
+    pinn_adam_state_save(&ph->adam, buf);
+    if (ph->causal) tr_causal_state_save(ph->causal, buf + pinn_adam_state_size(&ph->adam));
+}
 static pinn_status adam_state_load(tr_phase *ph, pinn_trainer *t, const double *buf, size_t n, pinn_error *err) {
-    if (n != pinn_adam_state_size(&ph->adam))
+    if (n != adam_state_size(ph))
         return pinn_error_set(err, PINN_ERR_INVALID, "checkpoint: Adam state of %zu values, expected %zu", n,
-                              pinn_adam_state_size(&ph->adam));
+                              adam_state_size(ph));
     (void)t;
+    if (ph->causal) tr_causal_state_load(ph->causal, buf + pinn_adam_state_size(&ph->adam));
     return pinn_adam_state_load(&ph->adam, buf, err);
 }
-static void adam_release(tr_phase *ph) { pinn_adam_free(&ph->adam); }
+static void adam_release(tr_phase *ph) {
+    pinn_adam_free(&ph->adam);
+    tr_causal_free(ph->causal);
+    ph->causal = NULL;
+    tr_rar_free(ph->rar);
+    ph->rar = NULL;
+}
 
 const tr_phase_ops tr_phase_adam = {"adam",          adam_configure,  adam_begin,      adam_step,
                                     adam_state_size, adam_state_save, adam_state_load, adam_release, 0};

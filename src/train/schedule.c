@@ -10,6 +10,7 @@ static const char *const schedule_names[PINN_SCHEDULE_COUNT] = {
     [PINN_SCHEDULE_CONSTANT] = "constant",
     [PINN_SCHEDULE_EXPONENTIAL] = "exponential",
     [PINN_SCHEDULE_COSINE] = "cosine",
+    [PINN_SCHEDULE_INVERSE_TIME] = "inverse_time",
 };
 
 /* Returns the static name of k, "unknown" when out of range. */
@@ -43,7 +44,7 @@ pinn_status pinn_schedule_kind_from_string(const char *name, pinn_schedule_kind 
         return PINN_OK;
     }
     return pinn_error_set(err, PINN_ERR_PARSE,
-                          "unknown learning-rate schedule '%s' (expected constant, exponential or cosine)",
+                          "unknown learning-rate schedule '%s' (expected constant, exponential, cosine or inverse_time)",
                           name);
 }
 
@@ -76,6 +77,12 @@ pinn_status pinn_schedule_validate(const pinn_schedule *s, pinn_error *err) {
         if (s->decay_steps <= 0)
             return pinn_error_set(err, PINN_ERR_INVALID, "schedule: decay_steps must be > 0, got %lld",
                                   (long long)s->decay_steps);
+    } else if (s->kind == PINN_SCHEDULE_INVERSE_TIME) {
+        if (!(s->gamma >= 0.0) || !isfinite(s->gamma))
+            return pinn_error_set(err, PINN_ERR_INVALID, "schedule: gamma must be >= 0, got %g", s->gamma);
+        if (s->decay_steps <= 0)
+            return pinn_error_set(err, PINN_ERR_INVALID, "schedule: decay_steps must be > 0, got %lld",
+                                  (long long)s->decay_steps);
     } else if (s->kind == PINN_SCHEDULE_COSINE) {
         if (!(s->lr_min >= 0.0 && s->lr_min <= s->lr0))
             return pinn_error_set(err, PINN_ERR_INVALID, "schedule: lr_min must be in [0, lr0], got %g",
@@ -103,6 +110,10 @@ double pinn_schedule_lr(const pinn_schedule *s, int64_t step) {
         const double pi = 3.14159265358979323846;
         double c = cos(pi * (double)k / (double)s->total_steps);
         return s->lr_min + 0.5 * (s->lr0 - s->lr_min) * (1.0 + c);
+    }
+    case PINN_SCHEDULE_INVERSE_TIME: {
+        double e = s->staircase ? (double)(k / s->decay_steps) : (double)k / (double)s->decay_steps;
+        return s->lr0 / (1.0 + s->gamma * e);
     }
     case PINN_SCHEDULE_CONSTANT:
     default:

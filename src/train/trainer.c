@@ -358,6 +358,7 @@ void pinn_trainer_free(pinn_trainer *t) {
     free(t->wsel);
     free(t->wsel_grad);
     pinn_geom_free(t->geom);
+    tr_best_free(t);
     free(t->P);
     free(t->G);
     free(t->trainable);

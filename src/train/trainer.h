@@ -106,6 +106,13 @@ struct pinn_trainer {
     pinn_real *wsel_grad;              /* [n_terms][n_wsel] gathered gradients (allocated once) */
     double gnorm[TR_MAX_TERMS];        /* L2 norm of each term's gradient at the last evaluation */
     /* optimisation state: the phases (phase.h), the current one, steps of all phases so far */
+    pinn_real *best_P, *best_prev;     /* keep the best (best.c): its parameters; those before the step */
+    double best_loss, best_rel;
+    long best_loss_step, best_rel_step;
+    int best_have;
+    double *rar_score;                 /* while RAR scores points: squared PDE residuals per point of rar_base */
+    const pinn_real *rar_base;
+    struct tr_causal *causal;          /* during an Adam step with causal training: its chunk weights */
     struct tr_phase *phases;
     int n_phases, phase;               /* phase == n_phases: done */
     pinn_cfg phases_cfg;               /* train.phases, or the list made from the train keys */
@@ -193,6 +200,12 @@ void tr_lin_free(pinn_trainer *t);
 pinn_status tr_eval_setup(pinn_trainer *t, pinn_error *err);
 pinn_status tr_reference(pinn_trainer *t, pinn_error *err);
 void tr_eval_free(pinn_trainer *t);
+/* best.c: keep the best (setup at a run's start; before and after each step; after an evaluation) */
+pinn_status tr_best_setup(pinn_trainer *t, pinn_error *err);
+void tr_best_before_step(pinn_trainer *t);
+void tr_best_after_step(pinn_trainer *t, double loss, long step);
+void tr_best_after_eval(pinn_trainer *t, long step);
+void tr_best_free(pinn_trainer *t);
 /* reference.c */
 pinn_status tr_reference_compute(pinn_trainer *t, size_t n, const pinn_real *x, pinn_real *u, pinn_error *err);
 
