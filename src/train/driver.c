@@ -123,7 +123,12 @@ static pinn_status tell(const pinn_observer *obs, pinn_trainer *t, pinn_event ev
 
 pinn_status tr_model_after_step(pinn_trainer *t, pinn_error *err) {
     const pinn_model_ops *ops = pinn_model_kind(t->model);
-    return ops->after_step ? ops->after_step(pinn_model_state(t->model), t->step, t->graph, t->P, err) : PINN_OK;
+    pinn_status st = ops->after_step ? ops->after_step(pinn_model_state(t->model), t->step, t->graph, t->P, err) : PINN_OK;
+    if (!st && ops->after_step && ops->param_mask && t->trainable) { /* the step may have changed the mask (pruning) */
+        memset(t->trainable, 1, t->np_net);
+        ops->param_mask(pinn_model_state(t->model), t->graph, t->trainable);
+    }
+    return st;
 }
 
 static pinn_status evaluate_now(pinn_trainer *t, pinn_error *err) {
@@ -429,6 +434,13 @@ pinn_status pinn_trainer_model_diagnostics(pinn_trainer *t, const pinn_model_sin
     const pinn_model_ops *ops = pinn_model_kind(t->model);
     if (!ops->diagnostics) return PINN_OK;
     return ops->diagnostics(pinn_model_state(t->model), t->graph, t->P, t->n_eval, t->eval_x, sink, err);
+}
+
+int pinn_trainer_model_values(pinn_trainer *t, char (*names)[32], double *values) {
+    const pinn_model_ops *ops = pinn_model_kind(t->model);
+    if (!ops->values) return 0;
+    int n = ops->values(pinn_model_state(t->model), t->graph, t->P, names, values);
+    return n < 0 ? 0 : n > PINN_MODEL_MAX_VALUES ? PINN_MODEL_MAX_VALUES : n;
 }
 
 const pinn_problem *pinn_trainer_problem(const pinn_trainer *t) { return &t->prob; }

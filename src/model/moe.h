@@ -1,0 +1,56 @@
+/* moe.h - the state of the "moe" model kind shared by its configuration and build (moe.c) and its
+ * training hooks (moe_train.c: importances, pruning, gate and expert maps). */
+#ifndef PINN_MODEL_MOE_H
+#define PINN_MODEL_MOE_H
+
+#include "pinnc/model.h"
+
+#define MOE_MAX_PRUNE 16
+#define MOE_PRUNED_LOGIT (-1e30) /* the gate bias of a pruned expert: its softmax weight is exactly 0 */
+#define MOE_PROBE_BLOCK 256
+
+typedef struct moe_state {
+    /* configuration */
+    int n_experts, n_in, n_out;
+    pinn_mlp_spec ex[PINN_MAX_EXPERTS_MOE], gate;
+    char prefix[PINN_MAX_EXPERTS_MOE][24]; /* parameter names: "expert<e>.W0", ... */
+    char label[PINN_MAX_EXPERTS_MOE][28];  /* names in history and summary: `name` or "e0_tanh_2x64" */
+    double temperature;
+    int sparsity;
+    double sp_weight, sp_p, sp_eps;
+    int n_prune, keep;
+    long prune_epochs[MOE_MAX_PRUNE], prune_every, prune_after;
+    double threshold;
+    /* after build: the main graph's layout */
+    pinn_moe_nodes nodes;
+    size_t ex_off[PINN_MAX_EXPERTS_MOE], ex_len[PINN_MAX_EXPERTS_MOE]; /* each expert's parameters */
+    size_t gw_off, gb_off;  /* the gate's last weight (n_experts x gw_cols) and bias */
+    int gw_cols;
+    unsigned char pruned[PINN_MAX_EXPERTS_MOE];
+    long pruned_at[PINN_MAX_EXPERTS_MOE];
+    /* the probe: gate weights and expert outputs at plain points (value stream only) */
+    pinn_graph *probe;
+    pinn_plan *plan;
+    pinn_tape *tape;
+    pinn_real *probe_P;
+    size_t *probe_map; /* probe parameter i is main parameter probe_map[i] */
+    double *acc;       /* [n_experts] */
+    /* the collocation points (points hook) */
+    const pinn_real *pts;
+    size_t n_pts;
+} moe_state;
+
+/* moe_train.c */
+pinn_status moe_layout(moe_state *m, const pinn_graph *g, pinn_error *err);
+void moe_param_mask(const void *state, const pinn_graph *g, unsigned char *trainable);
+pinn_status moe_after_step(void *state, long step, const pinn_graph *g, pinn_real *params, pinn_error *err);
+pinn_status moe_diagnostics(void *state, const pinn_graph *g, const pinn_real *params, size_t n, const pinn_real *x,
+                            const pinn_model_sink *sink, pinn_error *err);
+void moe_release(void *state);
+void moe_points(void *state, size_t n, const pinn_real *x);
+int moe_values(void *state, const pinn_graph *g, const pinn_real *params, char (*names)[32], double *values);
+/* Mean gate weight of each expert over n points x into imp[n_experts] (params: the main graph's). */
+pinn_status moe_importance(moe_state *m, const pinn_real *params, size_t n, const pinn_real *x, double *imp,
+                           pinn_error *err);
+
+#endif

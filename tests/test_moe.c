@@ -1,0 +1,259 @@
+/* test_moe.c - the "moe" model kind: diverse experts (widths, activations, residual, init) under a
+ * gate with its own layers and a softmax temperature, with the sparsity column, against finite
+ * differences in the inputs (orders 1-4) and the parameters; the regulariser's value and its
+ * gradient where a gate weight is ~1e-17; pruning (threshold, keep, the gate weight exactly 0, the
+ * expert's parameters masked and without effect, the pruned model FD-checked, the state recovered
+ * from the parameters after a restart); importances and the configuration errors. */
+#include <stdio.h>
+
+#include "check.h"
+#include "fdcheck.h"
+
+static int seq(pinn_cfg *c, int parent, const char *key, const char *const *items, int n) {
+    int s = pinn_cfg_add(c, parent, key, PINN_CFG_SEQ, NULL, 0);
+    for (int i = 0; i < n; i++) pinn_cfg_add(c, s, NULL, PINN_CFG_SCALAR, items[i], 0);
+    return s;
+}
+
+/* Three diverse experts (2 tanh layers with a skip, 1 sin layer with uniform init, 2 relu^k
+ * layers) under a 1-layer sin gate at temperature 0.7, sparsity weight 0.1 with p = 0.5. */
+static void diverse_cfg(pinn_cfg *c, int prune) {
+    pinn_cfg_clear(c, "test.yaml", "model", 1);
+    pinn_cfg_set(c, 0, "kind", "moe");
+    int ex = pinn_cfg_add(c, 0, "experts", PINN_CFG_SEQ, NULL, 0);
+    static const char *const h66[] = {"6", "6"}, *const h5[] = {"5"}, *const h44[] = {"4", "4"};
+    int e0 = pinn_cfg_add(c, ex, NULL, PINN_CFG_MAP, NULL, 0);
+    seq(c, e0, "hidden", h66, 2);
+    pinn_cfg_set(c, e0, "activation", "tanh");
+    pinn_cfg_set(c, e0, "residual", "true");
+    int e1 = pinn_cfg_add(c, ex, NULL, PINN_CFG_MAP, NULL, 0);
+    seq(c, e1, "hidden", h5, 1);
+    pinn_cfg_set(c, e1, "activation", "sin");
+    pinn_cfg_set(c, e1, "init", "glorot_uniform");
+    pinn_cfg_set(c, e1, "name", "sine");
+    int e2 = pinn_cfg_add(c, ex, NULL, PINN_CFG_MAP, NULL, 0);
+    seq(c, e2, "hidden", h44, 2);
+    pinn_cfg_set(c, e2, "activation", PINN_TEST_FLOAT ? "relu^7" : "relu^5");
+    int g = pinn_cfg_add(c, 0, "gate", PINN_CFG_MAP, NULL, 0);
+    seq(c, g, "hidden", h5, 1);
+    pinn_cfg_set(c, g, "activation", "sin");
+    pinn_cfg_set(c, g, "temperature", "0.7");
+    int s = pinn_cfg_add(c, 0, "sparsity", PINN_CFG_MAP, NULL, 0);
+    pinn_cfg_set(c, s, "weight", "0.1");
+    pinn_cfg_set(c, s, "p", "0.5");
+    if (prune) {
+        static const char *const ep[] = {"5"};
+        int p = pinn_cfg_add(c, 0, "prune", PINN_CFG_MAP, NULL, 0);
+        seq(c, p, "epochs", ep, 1);
+        pinn_cfg_set(c, p, "threshold", "0.05");
+    }
+}
+
+typedef struct built {
+    pinn_model *m;
+    pinn_graph *g;
+    pinn_real *P;
+} built;
+
+static int build(built *b, pinn_cfg *c, pinn_error *err) {
+    static const double lo[2] = {-1, -1}, hi[2] = {1, 1};
+    static const char *const coords[2] = {"x", "y"};
+    pinn_model_info info = {2, 1, lo, hi, coords, -1, 1};
+    memset(b, 0, sizeof *b);
+    pinn_status st = pinn_model_init(&b->m, pinn_model_find_builtin("moe"), c, &info, err);
+    if (st) return st;
+    pinn_expr_symbols sym;
+    memset(&sym, 0, sizeof sym);
+    if ((st = pinn_graph_init(&b->g, 2, err)) || (st = pinn_model_build(b->m, b->g, &sym, err))) return st;
+    size_t np = pinn_graph_nparams(b->g);
+    b->P = malloc(sizeof(pinn_real) * np);
+    pinn_rng r;
+    pinn_rng_seed(&r, 7);
+    pinn_graph_init_params(b->g, b->P, &r);
+    for (size_t i = 0; i < np; i++)
+        if (b->P[i] == 0) b->P[i] = 0.1 * pinn_rng_normal(&r); /* non-zero biases: every parameter matters */
+    return PINN_OK;
+}
+
+static void unbuild(built *b) {
+    free(b->P);
+    pinn_graph_free(b->g);
+    pinn_model_free(b->m);
+}
+
+/* FD checks of the whole output (fields and sparsity column) for full plans of orders 2 and 4 and
+ * the Laplacian plan. */
+static void fd_all(const char *name, const pinn_graph *g, pinn_real *P) {
+    for (int order = 2; order <= 4; order += 2) {
+        pinn_plan *pl = fd_full_plan(2, order);
+        fd_result res = fd_check(g, pl, P, 5, -0.9, 0.9, 0, 11);
+        for (int o = 1; o <= order; o++)
+            CHECK(res.in_err[o] <= FD_TOL_IN(o), "%s order %d: input derivative error %.3g", name, o, res.in_err[o]);
+        CHECK(res.par_err <= FD_TOL_PAR, "%s plan order %d: parameter gradient error %.3g", name, order, res.par_err);
+        if (getenv("PINN_TEST_VERBOSE"))
+            printf("%-24s ord%d in: %.1e %.1e %.1e %.1e  par: %.1e\n", name, order, res.in_err[1], res.in_err[2],
+                   res.in_err[3], res.in_err[4], res.par_err);
+        pinn_plan_free(pl);
+    }
+    int req[2 * PINN_MAX_INPUTS] = {0};
+    req[0] = 2, req[PINN_MAX_INPUTS + 1] = 2;
+    pinn_plan *pl = NULL;
+    pinn_error e;
+    CHECK(pinn_plan_init(&pl, 2, 2, req, &e) == PINN_OK, "plan: %s", e.msg);
+    fd_result res = fd_check(g, pl, P, 5, -0.9, 0.9, 0, 12);
+    CHECK(res.in_err[2] <= FD_TOL_IN(2) && res.par_err <= FD_TOL_PAR, "%s Laplacian plan: %.3g %.3g", name, res.in_err[2],
+          res.par_err);
+    pinn_plan_free(pl);
+}
+
+/* Value stream of the output at n points: [n][2] (u, sparsity column). */
+static void values_at(const pinn_graph *g, const pinn_real *P, int n, const pinn_real *x, double *out) {
+    pinn_plan *pl = NULL;
+    pinn_tape *t = NULL;
+    pinn_error e;
+    CHECK(pinn_plan_init(&pl, 2, 0, NULL, &e) == PINN_OK && pinn_tape_init(&t, g, pl, n, &e) == PINN_OK, "tape: %s", e.msg);
+    pinn_tape_forward(t, P, x, n);
+    const pinn_real *o = pinn_tape_output(t);
+    for (int i = 0; i < 2 * n; i++) out[i] = o[i];
+    pinn_tape_free(t);
+    pinn_plan_free(pl);
+}
+
+static size_t slice_off(const pinn_graph *g, const char *name, size_t *size) {
+    for (int i = 0; i < pinn_graph_nslices(g); i++) {
+        const char *nm;
+        size_t off;
+        pinn_graph_slice(g, i, &nm, &off, size);
+        if (!strcmp(nm, name)) return off;
+    }
+    CHECK(0, "no slice %s", name);
+    return 0;
+}
+
+static void bad(const char *what, void (*edit)(pinn_cfg *c), const char *needle) {
+    pinn_cfg c;
+    diverse_cfg(&c, 0);
+    edit(&c);
+    built b;
+    pinn_error err;
+    err.msg[0] = 0;
+    int st = build(&b, &c, &err);
+    CHECK(st != PINN_OK && strstr(err.msg, needle) && strstr(err.msg, "test.yaml"), "%s: status %d, message '%s'", what, st, err.msg);
+    unbuild(&b);
+}
+static void edit_scalar_expert(pinn_cfg *c) { pinn_cfg_add(c, pinn_cfg_find(c, 0, "experts"), NULL, PINN_CFG_SCALAR, "3", 0); }
+static void edit_unknown(pinn_cfg *c) { pinn_cfg_set(c, pinn_cfg_item(c, pinn_cfg_find(c, 0, "experts"), 0), "depth", "3"); }
+static void edit_dup(pinn_cfg *c) { pinn_cfg_set(c, pinn_cfg_item(c, pinn_cfg_find(c, 0, "experts"), 0), "name", "sine"); }
+static void edit_both(pinn_cfg *c) {
+    static const char *const h[] = {"4"};
+    seq(c, 0, "gate_hidden", h, 1);
+}
+static void edit_prune(pinn_cfg *c) { pinn_cfg_add(c, 0, "prune", PINN_CFG_MAP, NULL, 0); }
+static void edit_top(pinn_cfg *c) { pinn_cfg_set(c, 0, "activation", "sin"); }
+static void edit_temp(pinn_cfg *c) { pinn_cfg_set(c, pinn_cfg_find(c, 0, "gate"), "temperature", "0"); }
+
+int main(void) {
+    pinn_error err;
+    pinn_cfg c;
+    built b;
+
+    /* 1. diverse experts and the regulariser, FD-checked */
+    diverse_cfg(&c, 0);
+    CHECK(build(&b, &c, &err) == PINN_OK, "build: %s", err.msg);
+    const pinn_model_out *mo = pinn_model_outputs(b.m);
+    CHECK(mo->n_aux == 1 && !strcmp(mo->aux_name[0], "moe_sparsity") && mo->aux_weight[0] == 0.1, "aux %d", mo->n_aux);
+    /* parameters: gate 2->5->3 (33), experts 2->6->6->1 (67), 2->5->1 (21), 2->4->4->1 (37) */
+    CHECK(pinn_graph_nparams(b.g) == 33 + 67 + 21 + 37, "params %zu", pinn_graph_nparams(b.g));
+    fd_all("moe diverse + sparsity", b.g, b.P);
+
+    /* the regulariser's value: sum_e (lambda_e + eps)^p - 3 eps^p, in [0, 3^(1-p)] (p = 0.5) */
+    pinn_real x[8 * 2];
+    for (int i = 0; i < 16; i++) x[i] = (pinn_real)(-0.8 + 0.1 * i);
+    double v[16], imp[PINN_MAX_EXPERTS_MOE];
+    values_at(b.g, b.P, 8, x, v);
+    for (int i = 0; i < 8; i++) CHECK(v[2 * i + 1] > 1.0 - 1e-6 && v[2 * i + 1] <= sqrt(3.0) + 1e-6, "reg %g", v[2 * i + 1]);
+    /* lambda_0 -> ~1e-17: the gradient stays finite and matches the differences */
+    size_t sz, gb = slice_off(b.g, "gate.b1", &sz);
+    b.P[gb] = -40;
+    fd_all("moe lambda_0 ~ 1e-17", b.g, b.P);
+    {
+        pinn_plan *pl = fd_full_plan(2, 2);
+        pinn_tape *t = NULL;
+        CHECK(pinn_tape_init(&t, b.g, pl, 8, &err) == PINN_OK, "tape: %s", err.msg);
+        pinn_real *G = calloc(pinn_graph_nparams(b.g), sizeof *G);
+        pinn_tape_forward(t, b.P, x, 8);
+        pinn_tape_zero_grad(t);
+        pinn_real *gz = pinn_tape_output_grad(t);
+        for (int p = 0; p < 8; p++) gz[p * 2 + 1] = 1; /* d(sum of the regulariser's values) */
+        pinn_tape_backward(t, b.P, G);
+        int finite = 1;
+        for (size_t i = 0; i < pinn_graph_nparams(b.g); i++) finite &= isfinite((double)G[i]);
+        CHECK(finite, "regulariser gradient not finite at lambda ~ 0");
+        free(G);
+        pinn_tape_free(t);
+        pinn_plan_free(pl);
+    }
+    unbuild(&b);
+
+    /* 2. pruning at step 5: expert 1 (gate bias -20) falls below 0.05 and leaves */
+    diverse_cfg(&c, 1);
+    CHECK(build(&b, &c, &err) == PINN_OK, "build: %s", err.msg);
+    const pinn_model_ops *ops = pinn_model_kind(b.m);
+    void *state = pinn_model_state(b.m);
+    gb = slice_off(b.g, "gate.b1", &sz);
+    b.P[gb + 1] = -20;
+    pinn_real *pts = fd_points(500, 2, -1, 1, 5);
+    ops->points(state, 500, pts);
+    char names[PINN_MODEL_MAX_VALUES][32];
+    int nv = ops->values(state, b.g, b.P, names, imp);
+    CHECK(nv == 4 && !strcmp(names[1], "imp_sine") && !strcmp(names[0], "imp_e0_tanh_2x6") && imp[3] == 3, "values %d %s", nv,
+          names[0]);
+    CHECK(imp[1] < 1e-6 && fabs(imp[0] + imp[1] + imp[2] - 1) < 1e-5, "importances %g %g %g", imp[0], imp[1], imp[2]);
+    double before[16], after[16];
+    values_at(b.g, b.P, 8, x, before);
+    CHECK(ops->after_step(state, 4, b.g, b.P, &err) == PINN_OK, "after_step: %s", err.msg);
+    ops->values(state, b.g, b.P, names, imp);
+    CHECK(imp[3] == 3, "pruned before its step");
+    CHECK(ops->after_step(state, 5, b.g, b.P, &err) == PINN_OK, "after_step: %s", err.msg);
+    ops->values(state, b.g, b.P, names, imp);
+    CHECK(imp[3] == 2 && imp[1] == 0 && imp[0] > 0.05 && imp[2] > 0.05, "after pruning: %g active, lambda_1 %g", imp[3], imp[1]);
+    size_t np = pinn_graph_nparams(b.g);
+    unsigned char *tr = malloc(np);
+    memset(tr, 1, np);
+    ops->param_mask(state, b.g, tr);
+    size_t e1sz, e1 = slice_off(b.g, "expert1.W0", &e1sz), masked = 0;
+    for (size_t i = 0; i < np; i++) masked += !tr[i];
+    CHECK(!tr[e1] && !tr[gb + 1] && tr[gb] && masked == 21 + 5 + 1, "mask: %zu parameters off", masked);
+    /* the output loses a weight below 1e-8: nearly unchanged, and the expert's parameters have no effect */
+    values_at(b.g, b.P, 8, x, after);
+    for (int i = 0; i < 8; i++) CHECK(fabs(after[2 * i] - before[2 * i]) < 1e-6, "pruning moved u by %g", after[2 * i] - before[2 * i]);
+    for (size_t k = 0; k < e1sz; k++) b.P[e1 + k] += 1;
+    values_at(b.g, b.P, 8, x, before);
+    for (int i = 0; i < 16; i++) CHECK(before[i] == after[i], "a pruned expert still acts: %g vs %g", before[i], after[i]);
+    fd_all("moe pruned", b.g, b.P);
+    /* a restart (a fresh model over the saved parameters) finds the pruned expert again */
+    pinn_real *saved = malloc(sizeof(pinn_real) * np);
+    memcpy(saved, b.P, sizeof(pinn_real) * np);
+    unbuild(&b);
+    diverse_cfg(&c, 1);
+    CHECK(build(&b, &c, &err) == PINN_OK, "build: %s", err.msg);
+    memcpy(b.P, saved, sizeof(pinn_real) * np);
+    ops->points(pinn_model_state(b.m), 500, pts);
+    CHECK(ops->after_step(pinn_model_state(b.m), 0, b.g, b.P, &err) == PINN_OK, "after_step: %s", err.msg);
+    ops->values(pinn_model_state(b.m), b.g, b.P, names, imp);
+    CHECK(imp[3] == 2 && imp[1] == 0, "restart: %g active", imp[3]);
+    free(saved);
+    free(tr);
+    free(pts);
+    unbuild(&b);
+
+    /* 3. configuration errors name the file and what was expected */
+    bad("a scalar expert", edit_scalar_expert, "mapping");
+    bad("an unknown expert key", edit_unknown, "depth");
+    bad("two experts of one name", edit_dup, "name");
+    bad("gate and gate_hidden", edit_both, "gate_hidden");
+    bad("prune without steps", edit_prune, "epochs");
+    bad("MLP keys beside a list", edit_top, "inside each entry");
+    bad("temperature 0", edit_temp, "temperature");
+    return CHECK_DONE();
+}
