@@ -12,7 +12,7 @@ extern "C" {
 #endif
 
 #define PINN_MLP_MAX_LAYERS 64
-#define PINN_MAX_EXPERTS_MOE 16
+#define PINN_MAX_EXPERTS_MOE 32
 
 /* A fully connected network n_in -> hidden[0] -> ... -> hidden[L-1] -> n_out (linear output). */
 typedef struct pinn_mlp_spec {

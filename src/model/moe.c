@@ -73,16 +73,73 @@ static pinn_status expert_label(moe_state *m, pinn_cfg *c, int item, int e, pinn
     return PINN_OK;
 }
 
+#define MOE_STR2(x) #x
+#define MOE_STR(x) MOE_STR2(x)
+
+/* model.search: {activations, depths, widths, init}: one expert per combination (activation
+ * outermost, then depth, then width), for the architecture search. */
+static pinn_status read_search(moe_state *m, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {
+    static const char *const skeys[] = {"activations", "depths", "widths", "residual", "init", NULL};
+    static const int ddef[2] = {2, 3}, wdef[1] = {32};
+    int is = pinn_cfg_find(c, node, "search"), depth[8], width[8], nd, nw;
+    if (pinn_cfg_find(c, node, "experts") >= 0) return pinn_cfg_expected(c, is, "search", "either search or experts, not both", err);
+    if (pinn_cfg_type_of(c, is) != PINN_CFG_MAP)
+        return pinn_cfg_expected(c, is, "search", "a mapping {activations, depths, widths, residual, init}", err);
+    pinn_status st;
+    if ((st = pinn_cfg_check_keys(c, is, skeys, err)) ||
+        (st = pinn_cfg_int_list(c, is, "depths", 1, PINN_MLP_MAX_LAYERS, 8, ddef, 2, depth, &nd, err)) ||
+        (st = pinn_cfg_int_list(c, is, "widths", 1, 100000, 8, wdef, 1, width, &nw, err)))
+        return st;
+    int ia = pinn_cfg_find(c, is, "activations");
+    if (ia < 0) {
+        ia = pinn_cfg_add(c, is, "activations", PINN_CFG_SEQ, NULL, 0);
+        if (ia < 0 || pinn_cfg_add(c, ia, NULL, PINN_CFG_SCALAR, "tanh", 0) < 0 || pinn_cfg_add(c, ia, NULL, PINN_CFG_SCALAR, "sin", 0) < 0)
+            return pinn_error_set(err, PINN_ERR_INVALID, "%s: model: the configuration is too large", c->file);
+    }
+    int na = pinn_cfg_type_of(c, ia) == PINN_CFG_SEQ ? pinn_cfg_count(c, ia) : 0;
+    if (na < 1) return pinn_cfg_expected(c, ia, "activations", "a list of activation names", err);
+    if ((long)na * nd * nw > PINN_MAX_EXPERTS_MOE)
+        return pinn_cfg_expected(c, is, "search", "at most " MOE_STR(PINN_MAX_EXPERTS_MOE) " combinations of activations, depths and widths", err);
+    /* each activation through a scratch mapping, so that its errors read as the MLP's */
+    pinn_cfg tmp;
+    m->n_experts = 0;
+    for (int a = 0; a < na; a++) {
+        int item = pinn_cfg_item(c, ia, a);
+        if (!pinn_cfg_text(c, item)) return pinn_cfg_expected(c, item, "activations", "a list of activation names", err);
+        pinn_cfg_clear(&tmp, c->file, c->prefix, pinn_cfg_line(c, item));
+        pinn_cfg_set(&tmp, 0, "activation", pinn_cfg_text(c, item));
+        tmp.node[pinn_cfg_find(&tmp, 0, "activation")].line = pinn_cfg_line(c, item);
+        if (pinn_cfg_find(c, is, "residual") >= 0) pinn_cfg_copy(&tmp, 0, "residual", c, pinn_cfg_find(c, is, "residual"));
+        if (pinn_cfg_find(c, is, "init") >= 0) pinn_cfg_copy(&tmp, 0, "init", c, pinn_cfg_find(c, is, "init"));
+        static const int one[1] = {1};
+        int cnt;
+        int h[1];
+        if ((st = pinn_cfg_int_list(&tmp, 0, "hidden", 1, 1, 1, one, 1, h, &cnt, err))) return st;
+        pinn_mlp_spec base;
+        if ((st = pinn_mlp_spec_configure(&base, &tmp, 0, info, err))) return st;
+        for (int q = 0; q < nd; q++)
+            for (int w = 0; w < nw; w++) {
+                int e = m->n_experts++;
+                m->ex[e] = base;
+                m->ex[e].n_hidden = depth[q];
+                for (int l = 0; l < depth[q]; l++) m->ex[e].hidden[l] = width[w], m->ex[e].act[l] = base.act[0], m->ex[e].act_p[l] = base.act_p[0];
+                if ((st = expert_label(m, c, -1, e, err))) return st;
+            }
+    }
+    return PINN_OK;
+}
+
 /* model.experts: a number (that many copies of the MLP keys at the top level) or a list of
  * mappings, each an MLP of its own. */
 static pinn_status read_experts(moe_state *m, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {
     static const char *const ekeys[] = {"hidden", "activation", "k", "residual", "normalize", "init", "name", NULL};
     int ie = pinn_cfg_find(c, node, "experts");
     pinn_status st;
+    if (pinn_cfg_find(c, node, "search") >= 0) return read_search(m, c, node, info, err);
     if (ie >= 0 && pinn_cfg_type_of(c, ie) == PINN_CFG_SEQ) {
         int n = pinn_cfg_count(c, ie);
         if (n < 1 || n > PINN_MAX_EXPERTS_MOE)
-            return pinn_cfg_expected(c, ie, "experts", "a list of 1 to 16 expert mappings", err);
+            return pinn_cfg_expected(c, ie, "experts", "a list of 1 to " MOE_STR(PINN_MAX_EXPERTS_MOE) " expert mappings", err);
         for (int e = 0; e < n; e++) {
             int item = pinn_cfg_item(c, ie, e);
             if (pinn_cfg_type_of(c, item) != PINN_CFG_MAP)
@@ -182,12 +239,12 @@ static pinn_status read_prune(moe_state *m, pinn_cfg *c, int node, pinn_error *e
 
 static pinn_status moe_configure(void *state, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {
     static const char *const keys[] = {PINN_MODEL_COMMON_KEYS, "hidden", "activation", "k", "residual", "normalize", "init",
-                                       "experts", "gate_hidden", "gate", "sparsity", "prune", NULL};
+                                       "experts", "search", "gate_hidden", "gate", "sparsity", "prune", NULL};
     moe_state *m = state;
     pinn_status st;
     int ie = pinn_cfg_find(c, node, "experts");
     if ((st = pinn_cfg_check_keys(c, node, keys, err))) return st;
-    if (ie >= 0 && pinn_cfg_type_of(c, ie) == PINN_CFG_SEQ) { /* the MLP keys then belong to each expert */
+    if ((ie >= 0 && pinn_cfg_type_of(c, ie) == PINN_CFG_SEQ) || pinn_cfg_find(c, node, "search") >= 0) { /* the MLP keys belong to each expert */
         static const char *const mk[] = {"hidden", "activation", "k", "residual", "normalize", "init"};
         for (size_t q = 0; q < sizeof mk / sizeof mk[0]; q++)
             if (pinn_cfg_find(c, node, mk[q]) >= 0)
