@@ -3,7 +3,7 @@
  * differences in the inputs (orders 1-4) and the parameters; the regulariser's value and its
  * gradient where a gate weight is ~1e-17; pruning (threshold, keep, the gate weight exactly 0, the
  * expert's parameters masked and without effect, the pruned model FD-checked, the state recovered
- * from the parameters after a restart); importances and the configuration errors. */
+ * from the parameters after a restart); the search option; importances and the configuration errors. */
 #include <stdio.h>
 
 #include "check.h"
@@ -247,7 +247,29 @@ int main(void) {
     free(pts);
     unbuild(&b);
 
-    /* 3. configuration errors name the file and what was expected */
+    /* 3. the architecture search: one expert per activation x depth x width */
+    pinn_cfg_clear(&c, "test.yaml", "model", 1);
+    pinn_cfg_set(&c, 0, "kind", "moe");
+    {
+        static const char *const acts[] = {"sin", "tanh"}, *const deps[] = {"1", "2"}, *const wids[] = {"3"};
+        int sr = pinn_cfg_add(&c, 0, "search", PINN_CFG_MAP, NULL, 0);
+        seq(&c, sr, "activations", acts, 2);
+        seq(&c, sr, "depths", deps, 2);
+        seq(&c, sr, "widths", wids, 1);
+    }
+    CHECK(build(&b, &c, &err) == PINN_OK, "search build: %s", err.msg);
+    pts = fd_points(50, 2, -1, 1, 6);
+    ops->points(pinn_model_state(b.m), 50, pts);
+    nv = ops->values(pinn_model_state(b.m), b.g, b.P, names, imp);
+    CHECK(nv == 5 && !strcmp(names[0], "imp_e0_sin_1x3") && !strcmp(names[3], "imp_e3_tanh_2x3"), "search: %d values, %s %s", nv,
+          names[0], names[3]);
+    /* gate 2->16->4 (116), experts 2->3->1 (13) and 2->3->3->1 (25), twice */
+    CHECK(pinn_graph_nparams(b.g) == 116 + 2 * (13 + 25), "search params %zu", pinn_graph_nparams(b.g));
+    fd_all("moe search", b.g, b.P);
+    free(pts);
+    unbuild(&b);
+
+    /* 4. configuration errors name the file and what was expected */
     bad("a scalar expert", edit_scalar_expert, "mapping");
     bad("an unknown expert key", edit_unknown, "depth");
     bad("two experts of one name", edit_dup, "name");
