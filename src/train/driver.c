@@ -436,6 +436,28 @@ pinn_status pinn_trainer_model_diagnostics(pinn_trainer *t, const pinn_model_sin
     return ops->diagnostics(pinn_model_state(t->model), t->graph, t->P, t->n_eval, t->eval_x, sink, err);
 }
 
+/* Copies src's network parameters into t slice by slice where a slice of the same name and size
+ * exists (a warm start: e.g. the surviving experts of a pruned mixture); *copied: how many. */
+pinn_status pinn_trainer_copy_params(pinn_trainer *t, const pinn_trainer *src, int *copied, pinn_error *err) {
+    *copied = 0;
+    for (int i = 0; i < pinn_graph_nslices(t->graph); i++) {
+        const char *name;
+        size_t off, size;
+        pinn_graph_slice(t->graph, i, &name, &off, &size);
+        for (int j = 0; j < pinn_graph_nslices(src->graph); j++) {
+            const char *sname;
+            size_t soff, ssize;
+            pinn_graph_slice(src->graph, j, &sname, &soff, &ssize);
+            if (strcmp(name, sname) || size != ssize) continue;
+            memcpy(t->P + off, src->P + soff, sizeof(pinn_real) * size);
+            ++*copied;
+            break;
+        }
+    }
+    if (!*copied) return pinn_error_set(err, PINN_ERR_INVALID, "no parameter slice of the earlier run matches this model");
+    return tr_model_after_step(t, err); /* the model reads its state from the copied parameters */
+}
+
 int pinn_trainer_model_values(pinn_trainer *t, char (*names)[32], double *values) {
     const pinn_model_ops *ops = pinn_model_kind(t->model);
     if (!ops->values) return 0;
