@@ -224,7 +224,7 @@ static pinn_status read_prune(moe_state *m, pinn_cfg *c, int node, pinn_error *e
     int ep[MOE_MAX_PRUNE];
     long keep;
     if ((st = pinn_cfg_check_keys(c, ip, pkeys, err)) ||
-        (st = pinn_cfg_int_list(c, ip, "epochs", 1, 1000000000, MOE_MAX_PRUNE, none, 0, ep, &m->n_prune, err)) ||
+        (st = pinn_cfg_int_list(c, ip, "epochs", 0, 1000000000, MOE_MAX_PRUNE, none, 0, ep, &m->n_prune, err)) ||
         (st = pinn_cfg_int(c, ip, "every", 0, 1000000000, 1, 0, &m->prune_every, err)) ||
         (st = pinn_cfg_int(c, ip, "after", 0, 1000000000, 1, 0, &m->prune_after, err)) ||
         (st = pinn_cfg_real(c, ip, "threshold", 0, 1, 1, 0.05, &m->threshold, err)) ||
