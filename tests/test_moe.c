@@ -5,6 +5,7 @@
  * expert's parameters masked and without effect, the pruned model FD-checked, the state recovered
  * from the parameters after a restart); the search option; importances and the configuration errors. */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "fdcheck.h"
@@ -152,6 +153,54 @@ static void edit_prune(pinn_cfg *c) { pinn_cfg_add(c, 0, "prune", PINN_CFG_MAP, 
 static void edit_top(pinn_cfg *c) { pinn_cfg_set(c, 0, "activation", "sin"); }
 static void edit_temp(pinn_cfg *c) { pinn_cfg_set(c, pinn_cfg_find(c, 0, "gate"), "temperature", "0"); }
 
+/* Trains a tiny mixture of `experts` experts for 10 steps into dir (pruning to 1 at step 5 when prune);
+ * returns the matrix-product GFLOP of one epoch at the end. */
+static double train_tiny(const char *dir, int experts, int prune) {
+    char yaml[1200], path[600];
+    snprintf(path, sizeof path, "%s.yaml", dir);
+    snprintf(yaml, sizeof yaml,
+             "title: moe tiny\ndomain: {x: [0, 1], y: [0, 1]}\nfields: [u]\nequations: [\"-lap(u) = 1\"]\n"
+             "conditions:\n  - {name: boundary, on: boundary, equation: \"u = 0\", points: 40}\n"
+             "model: {kind: moe, experts: %d, hidden: [32, 32], gate: {hidden: [2]}, sparsity: {weight: 0.01, p: 0.5}%s}\n"
+             "train: {collocation: 100, epochs: 10, lbfgs: 0, log_every: 5, eval_every: 0, threads: 1}\n"
+             "output: {grid: [5, 5], png: false}\n",
+             experts, prune ? ", prune: {epochs: [5], threshold: 1.0, keep: 1}" : "");
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "cannot write %s", path);
+    if (!f) return 0;
+    fputs(yaml, f);
+    fclose(f);
+    pinn_problem *p = malloc(sizeof *p);
+    pinn_trainer *t = NULL;
+    pinn_error err;
+    double flop = 0;
+    pinn_status st = pinn_problem_load(p, path, 0, NULL, &err);
+    if (!st) st = pinn_trainer_init(&t, p, &err);
+    if (!st) st = pinn_trainer_train(t, dir, 0, NULL, NULL, &err);
+    CHECK(st == PINN_OK, "tiny run: %s", err.msg);
+    if (!st) {
+        pinn_trainer_info v;
+        pinn_trainer_get_info(t, &v);
+        flop = v.gemm_gflop_per_epoch;
+    }
+    pinn_trainer_free(t);
+    free(p);
+    remove(path);
+    return flop;
+}
+
+/* The last line of dir/name and its header, read back. */
+static void read_csv(const char *dir, const char *name, char *head, char *last, size_t n) {
+    char path[700], line[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    head[0] = last[0] = 0;
+    if (!f) return;
+    if (fgets(head, (int)n, f))
+        while (fgets(line, sizeof line, f)) snprintf(last, n, "%s", line);
+    fclose(f);
+}
+
 int main(void) {
     pinn_error err;
     pinn_cfg c;
@@ -269,7 +318,36 @@ int main(void) {
     free(pts);
     unbuild(&b);
 
-    /* 4. configuration errors name the file and what was expected */
+    /* 4. training: importance columns in the history, the ranking in summary.json, and a pruned
+     * mixture's epoch does the matrix products of the gate and one expert only */
+    {
+        char dir0[256], dir1[256], head[4096], last[4096];
+        snprintf(dir0, sizeof dir0, "%s/pinnc_test_moe_%d_a", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+        snprintf(dir1, sizeof dir1, "%s/pinnc_test_moe_%d_b", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+        double f_all = train_tiny(dir0, 3, 0), f_single = train_tiny(dir0, 1, 0), f_one = train_tiny(dir1, 3, 1);
+        /* pruned from 3 to 1: the matrix products of a 1-expert mixture, but for the gate's output
+         * layer (2 x 3 against 2 x 1: 0.4 % of an expert's) */
+        CHECK(f_all > 0 && f_one < 0.7 * f_all && fabs(f_one / f_single - 1) < 0.05, "epoch GFLOP: pruned %g, 1 expert %g, 3 experts %g",
+              f_one, f_single, f_all);
+        if (getenv("PINN_TEST_VERBOSE")) printf("epoch GFLOP: pruned %g, 1 expert %g, 3 experts %g\n", f_one, f_single, f_all);
+        read_csv(dir1, "history.csv", head, last, sizeof head);
+        CHECK(strstr(head, ",imp_e0_tanh_2x32,imp_e1_tanh_2x32,imp_e2_tanh_2x32,moe_active\n") != NULL, "history header: %s", head);
+        size_t l = strlen(last);
+        CHECK(l > 2 && !strcmp(last + l - 13, "1.000000e+00\n"), "history's last row: %s", last);
+        char path[700];
+        snprintf(path, sizeof path, "%s/summary.json", dir1);
+        FILE *f = fopen(path, "r");
+        char buf[8192] = "";
+        if (f) buf[fread(buf, 1, sizeof buf - 1, f)] = 0, fclose(f);
+        CHECK(strstr(buf, "\"importance_ranking\": [{\"expert\": \"e") && strstr(buf, "\"moe_active\": 1"), "summary: %.300s", buf);
+        for (int q = 0; q < 2; q++) { /* clean up what the run layer wrote */
+            char cmd[700];
+            snprintf(cmd, sizeof cmd, "rm -rf '%s'", q ? dir1 : dir0);
+            if (system(cmd)) fprintf(stderr, "cannot remove %s\n", q ? dir1 : dir0);
+        }
+    }
+
+    /* 5. configuration errors name the file and what was expected */
     bad("a scalar expert", edit_scalar_expert, "mapping");
     bad("an unknown expert key", edit_unknown, "depth");
     bad("two experts of one name", edit_dup, "name");
