@@ -4,7 +4,7 @@
 # (user + sys) of a 2N-epoch run minus that of an N-epoch run, over N (setup and the reference
 # solve cancel); the minimum over the repeats.  Cases: the L-shape example
 # (4 identical 2x32 tanh experts, gate, sparsity) against 4 x the 2x32 MLP, and the mixture pruned
-# to 2 experts at step 1 (threshold 1, keep 2); the Burgers example's 5 experts at 2000 points
+# to 2 experts at step 1 (threshold 1, keep 2); the Burgers example's 5 experts at 1000 points
 # against the sum of the 5 MLPs alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +34,7 @@ printf "lshape  mixture %.2f ms  4 x expert alone %.2f ms  overhead %+.1f %%  pr
   "$mix" "$(python3 -c "print(4 * $one)")" "$(python3 -c "print(100 * ($mix / (4 * $one) - 1))")" "$pruned" \
   "$(python3 -c "print($pruned / $mix)")"
 B=examples/moe/burgers_moe.yaml
-bs="--set train.collocation=2000"
+bs="--set train.collocation=1000"
 bmix=$(per_epoch $B $bs)
 sum=0
 for e in "[64, 64], activation: tanh" "[64, 64], activation: sin" "[128, 128], activation: tanh" \
