@@ -270,7 +270,7 @@ int main(void) {
     unsigned char *tr = malloc(np);
     memset(tr, 1, np);
     ops->param_mask(state, b.g, tr);
-    size_t e1sz, e1 = slice_off(b.g, "expert1.W0", &e1sz), masked = 0;
+    size_t e1sz, e1 = slice_off(b.g, "expert_sine.W0", &e1sz), masked = 0;
     for (size_t i = 0; i < np; i++) masked += !tr[i];
     CHECK(!tr[e1] && !tr[gb + 1] && tr[gb] && masked == 21 + 5 + 1, "mask: %zu parameters off", masked);
     /* the output loses a weight below 1e-8: nearly unchanged, and the expert's parameters have no effect */

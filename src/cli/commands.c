@@ -197,6 +197,7 @@ static pinn_status warm_start(pinn_trainer *t, const char *run, pinn_error *err)
     if (!st) st = pinn_trainer_init(&src, p, err);
     if (!st) st = pinn_trainer_load_checkpoint(src, ck, err);
     if (!st) st = pinn_trainer_copy_params(t, src, &copied, err);
+    if (!st) printf("--from %s: %d parameter slices copied\n", run, copied);
     if (st) {
         char m[sizeof err->msg];
         snprintf(m, sizeof m, "%s", err->msg);

@@ -13,7 +13,7 @@ typedef struct moe_state {
     /* configuration */
     int n_experts, n_in, n_out;
     pinn_mlp_spec ex[PINN_MAX_EXPERTS_MOE], gate;
-    char prefix[PINN_MAX_EXPERTS_MOE][24]; /* parameter names: "expert<e>.W0", ... */
+    char prefix[PINN_MAX_EXPERTS_MOE][40]; /* parameter names: "expert_<label>.W0", ... */
     char label[PINN_MAX_EXPERTS_MOE][28];  /* names in history and summary: `name` or "e0_tanh_2x64" */
     double temperature;
     int sparsity;
