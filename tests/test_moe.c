@@ -296,6 +296,18 @@ int main(void) {
     free(pts);
     unbuild(&b);
 
+    /* pruning by contribution: the shares of sum |lambda_e u_e| as extra columns, summing to 1 */
+    diverse_cfg(&c, 1);
+    pinn_cfg_set(&c, pinn_cfg_find(&c, 0, "prune"), "by", "contribution");
+    CHECK(build(&b, &c, &err) == PINN_OK, "build: %s", err.msg);
+    pts = fd_points(200, 2, -1, 1, 8);
+    ops->points(pinn_model_state(b.m), 200, pts);
+    nv = ops->values(pinn_model_state(b.m), b.g, b.P, names, imp);
+    CHECK(nv == 7 && !strcmp(names[4], "con_sine") && imp[6] == 3 && fabs(imp[3] + imp[4] + imp[5] - 1) < 1e-9 && imp[4] > 0,
+          "contribution values: %d, %s, sum %g", nv, names[4], imp[3] + imp[4] + imp[5]);
+    free(pts);
+    unbuild(&b);
+
     /* 3. the architecture search: one expert per activation x depth x width */
     pinn_cfg_clear(&c, "test.yaml", "model", 1);
     pinn_cfg_set(&c, 0, "kind", "moe");

@@ -155,7 +155,7 @@ typedef struct pinn_model_ops {
     int (*values)(void *state, const pinn_graph *g, const pinn_real *params, char (*names)[32], double *values);
 } pinn_model_ops;
 
-#define PINN_MODEL_MAX_VALUES 40
+#define PINN_MODEL_MAX_VALUES 72
 
 /* The built-in kinds, NULL-terminated. */
 const pinn_model_ops *const *pinn_model_builtin(void);

@@ -207,14 +207,16 @@ static pinn_status read_sparsity(moe_state *m, pinn_cfg *c, int node, pinn_error
         (st = pinn_cfg_real(c, is, "p", 1e-3, 10, 1, 0.5, &m->sp_p, err)) ||
         (st = pinn_cfg_real(c, is, "eps", 1e-12, 1e-2, 1, 1e-6, &m->sp_eps, err)))
         return st;
-    m->sparsity = 1;
+    m->sparsity = m->sp_weight > 0; /* weight 0: no term at all */
     return PINN_OK;
 }
 
-/* model.prune: {epochs: [...], every, after, threshold, keep}: experts whose mean gate weight over
- * the collocation points is below threshold leave the mixture at those steps. */
+/* model.prune: {epochs: [...], every, after, threshold, keep, by}: experts whose mean gate weight
+ * over the collocation points (by: weight), or whose share of the mean of sum_e |lambda_e u_e| (by:
+ * contribution), is below threshold leave the mixture at those steps. */
 static pinn_status read_prune(moe_state *m, pinn_cfg *c, int node, pinn_error *err) {
-    static const char *const pkeys[] = {"epochs", "every", "after", "threshold", "keep", NULL};
+    static const char *const pkeys[] = {"epochs", "every", "after", "threshold", "keep", "by", NULL};
+    static const char *const by[] = {"weight", "contribution"};
     int ip = pinn_cfg_find(c, node, "prune");
     if (ip < 0) return PINN_OK;
     if (pinn_cfg_type_of(c, ip) != PINN_CFG_MAP)
@@ -228,7 +230,8 @@ static pinn_status read_prune(moe_state *m, pinn_cfg *c, int node, pinn_error *e
         (st = pinn_cfg_int(c, ip, "every", 0, 1000000000, 1, 0, &m->prune_every, err)) ||
         (st = pinn_cfg_int(c, ip, "after", 0, 1000000000, 1, 0, &m->prune_after, err)) ||
         (st = pinn_cfg_real(c, ip, "threshold", 0, 1, 1, 0.05, &m->threshold, err)) ||
-        (st = pinn_cfg_int(c, ip, "keep", 1, PINN_MAX_EXPERTS_MOE, 1, 1, &keep, err)))
+        (st = pinn_cfg_int(c, ip, "keep", 1, PINN_MAX_EXPERTS_MOE, 1, 1, &keep, err)) ||
+        (st = pinn_cfg_choice(c, ip, "by", by, 2, 0, &m->by_contribution, err)))
         return st;
     if (m->n_prune == 0 && m->prune_every == 0)
         return pinn_cfg_expected(c, ip, "prune", "epochs (a list of steps) or every (a period)", err);

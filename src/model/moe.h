@@ -21,6 +21,7 @@ typedef struct moe_state {
     int n_prune, keep;
     long prune_epochs[MOE_MAX_PRUNE], prune_every, prune_after;
     double threshold;
+    int by_contribution; /* prune.by: 0 the mean gate weight, 1 the share of sum |lambda_e u_e| */
     /* after build: the main graph's layout */
     pinn_moe_nodes nodes;
     size_t ex_off[PINN_MAX_EXPERTS_MOE], ex_len[PINN_MAX_EXPERTS_MOE]; /* each expert's parameters */
@@ -49,8 +50,9 @@ pinn_status moe_diagnostics(void *state, const pinn_graph *g, const pinn_real *p
 void moe_release(void *state);
 void moe_points(void *state, size_t n, const pinn_real *x);
 int moe_values(void *state, const pinn_graph *g, const pinn_real *params, char (*names)[32], double *values);
-/* Mean gate weight of each expert over n points x into imp[n_experts] (params: the main graph's). */
+/* Mean gate weight of each expert over n points x into imp[n_experts] (params: the main graph's),
+ * and, when con is not NULL, each expert's share of the mean of sum_e |lambda_e u_e| into con. */
 pinn_status moe_importance(moe_state *m, const pinn_real *params, size_t n, const pinn_real *x, double *imp,
-                           pinn_error *err);
+                           double *con, pinn_error *err);
 
 #endif

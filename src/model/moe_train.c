@@ -104,12 +104,14 @@ static void probe_load(moe_state *m, const pinn_real *params) {
 
 /* Mean gate weight of each expert over n points (all of them up to 8192, else an even stride). */
 pinn_status moe_importance(moe_state *m, const pinn_real *params, size_t n, const pinn_real *x, double *imp,
-                           pinn_error *err) {
-    int E = m->n_experts, W = E * (1 + m->n_out), d = m->n_in;
-    for (int e = 0; e < E; e++) imp[e] = 0;
+                           double *con, pinn_error *err) {
+    int E = m->n_experts, W = E * (1 + m->n_out), d = m->n_in, no = m->n_out;
+    for (int e = 0; e < E; e++) imp[e] = 0, m->acc[e] = 0;
     if (!m->tape) return pinn_error_set(err, PINN_ERR_INVALID, "moe: importance before build");
     if (n == 0 || !x) {
         for (int e = 0; e < E; e++) imp[e] = NAN;
+        if (con)
+            for (int e = 0; e < E; e++) con[e] = NAN;
         return PINN_OK;
     }
     probe_load(m, params);
@@ -120,10 +122,17 @@ pinn_status moe_importance(moe_state *m, const pinn_real *params, size_t n, cons
         for (; nb < MOE_PROBE_BLOCK && i < n; nb++, i += stride) memcpy(buf + (size_t)nb * d, x + i * d, sizeof(pinn_real) * d);
         const pinn_real *o = probe_block(m, buf, nb);
         for (int p = 0; p < nb; p++)
-            for (int e = 0; e < E; e++) imp[e] += (double)o[(size_t)p * W + e];
+            for (int e = 0; e < E; e++) {
+                const pinn_real *row = o + (size_t)p * W;
+                imp[e] += (double)row[e];
+                for (int f = 0; f < no; f++) m->acc[e] += fabs((double)row[e] * (double)row[E + e * no + f]);
+            }
         used += (size_t)nb;
     }
-    for (int e = 0; e < E; e++) imp[e] /= (double)used;
+    double tot = 0;
+    for (int e = 0; e < E; e++) imp[e] /= (double)used, tot += m->acc[e];
+    if (con)
+        for (int e = 0; e < E; e++) con[e] = tot > 0 ? m->acc[e] / tot : 0;
     return PINN_OK;
 }
 
@@ -165,8 +174,8 @@ pinn_status moe_after_step(void *state, long step, const pinn_graph *gc, pinn_re
         active += !m->pruned[e];
     }
     if (!prune_due(m, step) || active <= m->keep || !m->pts) return PINN_OK;
-    double imp[PINN_MAX_EXPERTS_MOE];
-    pinn_status st = moe_importance(m, params, m->n_pts, m->pts, imp, err);
+    double w[PINN_MAX_EXPERTS_MOE], c[PINN_MAX_EXPERTS_MOE], *imp = m->by_contribution ? c : w;
+    pinn_status st = moe_importance(m, params, m->n_pts, m->pts, w, c, err);
     if (st) return st;
     while (active > m->keep) {
         int worst = -1;
@@ -185,21 +194,24 @@ void moe_points(void *state, size_t n, const pinn_real *x) {
     m->pts = x, m->n_pts = n;
 }
 
-/* History columns: imp_<label> per expert, and the number of active experts. */
+/* History columns: imp_<label> per expert, con_<label> (with prune.by: contribution), and the
+ * number of active experts. */
 int moe_values(void *state, const pinn_graph *g, const pinn_real *params, char (*names)[32], double *values) {
     (void)g;
     moe_state *m = state;
     int E = m->n_experts, active = 0;
     pinn_error err;
-    if (moe_importance(m, params, m->n_pts, m->pts, values, &err))
-        for (int e = 0; e < E; e++) values[e] = NAN;
+    int nc = m->by_contribution ? E : 0; /* con_<label>: the shares of sum |lambda u| the pruning uses */
+    if (moe_importance(m, params, m->n_pts, m->pts, values, nc ? values + E : NULL, &err))
+        for (int e = 0; e < E + nc; e++) values[e] = NAN;
     for (int e = 0; e < E; e++) {
-        snprintf(names[e], 32, "imp_%s", m->label[e]);
+        snprintf(names[e], 32, "imp_%.27s", m->label[e]);
+        if (nc) snprintf(names[E + e], 32, "con_%.27s", m->label[e]);
         active += !m->pruned[e];
     }
-    snprintf(names[E], 32, "moe_active");
-    values[E] = active;
-    return E + 1;
+    snprintf(names[E + nc], 32, "moe_active");
+    values[E + nc] = active;
+    return E + nc + 1;
 }
 
 /* moe_gate.npy [n][E] (lambda_e), moe_experts.npy [n][E][n_out] (each expert's own prediction),
@@ -236,7 +248,7 @@ pinn_status moe_diagnostics(void *state, const pinn_graph *g, const pinn_real *p
         if (!st) st = sink->array(sink->ctx, "moe_dominant", 1, s1, dom, err);
         double imp[PINN_MAX_EXPERTS_MOE];
         size_t se[1] = {(size_t)E};
-        if (!st && m->pts && !(st = moe_importance(m, params, m->n_pts, m->pts, imp, err)))
+        if (!st && m->pts && !(st = moe_importance(m, params, m->n_pts, m->pts, imp, NULL, err)))
             st = sink->array(sink->ctx, "moe_importance", 1, se, imp, err);
     }
     free(gate);
