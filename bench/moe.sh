@@ -5,7 +5,7 @@
 # solve cancel); the minimum over the repeats.  Cases: the L-shape example
 # (4 identical 2x32 tanh experts, gate, sparsity) against 4 x the 2x32 MLP, and the mixture pruned
 # to 2 experts at step 1 (threshold 1, keep 2); the Burgers example's 5 experts at 1000 points
-# against the sum of the 5 MLPs alone.
+# against the sum of the 5 MLPs alone (CASES=lshape: the first case only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=$1 N=${2:-100} rep=${3:-2}
@@ -33,6 +33,7 @@ pruned=$(per_epoch $L --set 'model.prune={epochs: [1], threshold: 1.0, keep: 2}'
 printf "lshape  mixture %.2f ms  4 x expert alone %.2f ms  overhead %+.1f %%  pruned to 2: %.2f ms (%.2f of the mixture)\n" \
   "$mix" "$(python3 -c "print(4 * $one)")" "$(python3 -c "print(100 * ($mix / (4 * $one) - 1))")" "$pruned" \
   "$(python3 -c "print($pruned / $mix)")"
+[ "${CASES:-all}" = lshape ] && exit 0
 B=examples/moe/burgers_moe.yaml
 bs="--set train.collocation=1000"
 bmix=$(per_epoch $B $bs)
