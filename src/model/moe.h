@@ -6,7 +6,10 @@
 #include "pinnc/model.h"
 
 #define MOE_MAX_PRUNE 16
-#define MOE_PRUNED_LOGIT (-1e30) /* the gate bias of a pruned expert: its softmax weight is exactly 0 */
+/* The gate bias of a pruned expert, times max(1, T): its logit is below the others by far more than
+ * exp underflows at (about 745 in double, 104 in float), so its softmax weight is exactly 0; a
+ * moderate size keeps the parameter vector's scale (L-BFGS's step tolerances) sane. */
+#define MOE_PRUNED_LOGIT (-1e4)
 #define MOE_PROBE_BLOCK 256
 
 typedef struct moe_state {

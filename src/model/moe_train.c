@@ -1,7 +1,7 @@
 /* moe_train.c - the training-time hooks of the "moe" kind: the parameter layout of the built
  * mixture, a probe graph (gate weights and every expert's output at plain points), each expert's
  * mean importance over the collocation points (history columns), pruning (at chosen steps or
- * periodically by a threshold: the expert's gate logit is pinned to -1e30 so its weight is exactly
+ * periodically by a threshold: the expert's gate logit is pinned to -1e4 so its weight is exactly
  * 0, its parameters leave the optimizer through the mask, and its nodes are skipped by every later
  * pass), and the gate / expert / dominant-expert maps on the evaluation grid. */
 #include <math.h>
@@ -148,10 +148,10 @@ void moe_param_mask(const void *state, const pinn_graph *g, unsigned char *train
     }
 }
 
-/* Pins expert e's gate row (zero weights, bias -1e30) and skips its nodes. */
+/* Pins expert e's gate row (zero weights, bias -1e4 max(1, T)) and skips its nodes. */
 static void prune_one(moe_state *m, pinn_graph *g, pinn_real *params, int e) {
     for (int j = 0; j < m->gw_cols; j++) params[m->gw_off + (size_t)e * (size_t)m->gw_cols + (size_t)j] = 0;
-    params[m->gb_off + (size_t)e] = (pinn_real)MOE_PRUNED_LOGIT;
+    params[m->gb_off + (size_t)e] = (pinn_real)(MOE_PRUNED_LOGIT * fmax(1.0, m->temperature));
     if (!pinn_graph_skipped(g, m->nodes.last[e])) pinn_graph_set_skip(g, m->nodes.first[e], m->nodes.last[e], 1);
     m->pruned[e] = 1;
 }
@@ -162,7 +162,7 @@ static int prune_due(const moe_state *m, long step) {
     return m->prune_every > 0 && step > 0 && step >= m->prune_after && step % m->prune_every == 0;
 }
 
-/* After each step: experts pruned before (a gate bias at -1e30, also after a checkpoint is read)
+/* After each step: experts pruned before (a gate bias at -1e4 T, also after a checkpoint is read)
  * stay pinned; at a pruning step, the experts below the threshold leave (the least important
  * first, at least `keep` stay). */
 pinn_status moe_after_step(void *state, long step, const pinn_graph *gc, pinn_real *params, pinn_error *err) {
@@ -170,7 +170,8 @@ pinn_status moe_after_step(void *state, long step, const pinn_graph *gc, pinn_re
     pinn_graph *g = (pinn_graph *)gc; /* the skip flags are the model's to set (pinnc/model.h: after_step) */
     int E = m->n_experts, active = 0;
     for (int e = 0; e < E; e++) {
-        if (m->pruned[e] || params[m->gb_off + (size_t)e] <= (pinn_real)(MOE_PRUNED_LOGIT / 2)) prune_one(m, g, params, e);
+        if (m->pruned[e] || params[m->gb_off + (size_t)e] <= (pinn_real)(MOE_PRUNED_LOGIT / 2 * fmax(1.0, m->temperature)))
+            prune_one(m, g, params, e);
         active += !m->pruned[e];
     }
     if (!prune_due(m, step) || active <= m->keep || !m->pts) return PINN_OK;
