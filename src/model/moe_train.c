@@ -149,11 +149,13 @@ void moe_param_mask(const void *state, const pinn_graph *g, unsigned char *train
 }
 
 /* Pins expert e's gate row (zero weights, bias -1e4 max(1, T)) and skips its nodes. */
-static void prune_one(moe_state *m, pinn_graph *g, pinn_real *params, int e) {
+static pinn_status prune_one(moe_state *m, pinn_graph *g, pinn_real *params, int e, pinn_error *err) {
     for (int j = 0; j < m->gw_cols; j++) params[m->gw_off + (size_t)e * (size_t)m->gw_cols + (size_t)j] = 0;
     params[m->gb_off + (size_t)e] = (pinn_real)(MOE_PRUNED_LOGIT * fmax(1.0, m->temperature));
-    if (!pinn_graph_skipped(g, m->nodes.last[e])) pinn_graph_set_skip(g, m->nodes.first[e], m->nodes.last[e], 1);
     m->pruned[e] = 1;
+    if (!pinn_graph_skipped(g, m->nodes.last[e]) && pinn_graph_set_skip(g, m->nodes.first[e], m->nodes.last[e], 1))
+        return pinn_error_set(err, PINN_ERR_NOMEM, "moe: cannot mark expert %s skipped (out of memory)", m->label[e]);
+    return PINN_OK;
 }
 
 static int prune_due(const moe_state *m, long step) {
@@ -170,8 +172,10 @@ pinn_status moe_after_step(void *state, long step, const pinn_graph *gc, pinn_re
     pinn_graph *g = (pinn_graph *)gc; /* the skip flags are the model's to set (pinnc/model.h: after_step) */
     int E = m->n_experts, active = 0;
     for (int e = 0; e < E; e++) {
-        if (m->pruned[e] || params[m->gb_off + (size_t)e] <= (pinn_real)(MOE_PRUNED_LOGIT / 2 * fmax(1.0, m->temperature)))
-            prune_one(m, g, params, e);
+        pinn_status st;
+        if ((m->pruned[e] || params[m->gb_off + (size_t)e] <= (pinn_real)(MOE_PRUNED_LOGIT / 2 * fmax(1.0, m->temperature))) &&
+            (st = prune_one(m, g, params, e, err)))
+            return st;
         active += !m->pruned[e];
     }
     if (!prune_due(m, step) || active <= m->keep || !m->pts) return PINN_OK;
@@ -183,7 +187,7 @@ pinn_status moe_after_step(void *state, long step, const pinn_graph *gc, pinn_re
         for (int e = 0; e < E; e++)
             if (!m->pruned[e] && imp[e] < m->threshold && (worst < 0 || imp[e] < imp[worst])) worst = e;
         if (worst < 0) break;
-        prune_one(m, g, params, worst);
+        if ((st = prune_one(m, g, params, worst, err))) return st;
         m->pruned_at[worst] = step;
         active--;
     }
