@@ -271,7 +271,7 @@ static pinn_status moe_build(void *state, pinn_graph *g, int x, const pinn_model
     moe_state *m = state;
     m->gate.prefix = "gate";
     for (int e = 0; e < m->n_experts; e++) {
-        snprintf(m->prefix[e], sizeof m->prefix[e], "expert_%s", m->label[e]); /* by name: --from maps experts by it */
+        snprintf(m->prefix[e], sizeof m->prefix[e], "expert_%.40s", m->label[e]); /* by name: --from maps experts by it */
         m->ex[e].prefix = m->prefix[e];
     }
     out->fields = pinn_moe_build_ex(g, x, &m->gate, m->temperature, m->n_experts, m->ex, &m->nodes);

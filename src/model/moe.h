@@ -16,8 +16,8 @@ typedef struct moe_state {
     /* configuration */
     int n_experts, n_in, n_out;
     pinn_mlp_spec ex[PINN_MAX_EXPERTS_MOE], gate;
-    char prefix[PINN_MAX_EXPERTS_MOE][40]; /* parameter names: "expert_<label>.W0", ... */
-    char label[PINN_MAX_EXPERTS_MOE][28];  /* names in history and summary: `name` or "e0_tanh_2x64" */
+    char prefix[PINN_MAX_EXPERTS_MOE][64]; /* parameter names: "expert_<label>.W0", ... */
+    char label[PINN_MAX_EXPERTS_MOE][48];  /* names in history and summary: `name` or "e0_tanh_2x64" (< 28 chars) */
     double temperature;
     int sparsity;
     double sp_weight, sp_p, sp_eps;
