@@ -16,8 +16,8 @@ static int seq(pinn_cfg *c, int parent, const char *key, const char *const *item
     return s;
 }
 
-/* Three diverse experts (2 tanh layers with a skip, 1 sin layer with uniform init, 2 relu^k
- * layers) under a 1-layer sin gate at temperature 0.7, sparsity weight 0.1 with p = 0.5. */
+/* Three diverse experts (2 tanh layers with a skip, 1 sin layer with uniform init, 2 relu^5
+ * layers, swish in float) under a 1-layer sin gate at temperature 0.7, sparsity weight 0.1 with p = 0.5. */
 static void diverse_cfg(pinn_cfg *c, int prune) {
     pinn_cfg_clear(c, "test.yaml", "model", 1);
     pinn_cfg_set(c, 0, "kind", "moe");
@@ -34,14 +34,18 @@ static void diverse_cfg(pinn_cfg *c, int prune) {
     pinn_cfg_set(c, e1, "name", "sine");
     int e2 = pinn_cfg_add(c, ex, NULL, PINN_CFG_MAP, NULL, 0);
     seq(c, e2, "hidden", h44, 2);
-    pinn_cfg_set(c, e2, "activation", PINN_TEST_FLOAT ? "relu^7" : "relu^5");
+    /* relu^5 in double; in float swish: the float differences of a relu^k expert inside the
+     * mixture (order-4 plans, steps 2^-6 across its kinks) err by up to 0.1 */
+    pinn_cfg_set(c, e2, "activation", PINN_TEST_FLOAT ? "swish" : "relu^5");
     int g = pinn_cfg_add(c, 0, "gate", PINN_CFG_MAP, NULL, 0);
     seq(c, g, "hidden", h5, 1);
     pinn_cfg_set(c, g, "activation", "sin");
     pinn_cfg_set(c, g, "temperature", "0.7");
     int s = pinn_cfg_add(c, 0, "sparsity", PINN_CFG_MAP, NULL, 0);
     pinn_cfg_set(c, s, "weight", "0.1");
-    pinn_cfg_set(c, s, "p", "0.5");
+    /* p = 0.5; in float p = 2: the order-3/4 streams of (lambda + eps)^0.5 carry (lambda + eps)^-3.5,
+     * beyond what float differences resolve (the loss reads only the value stream) */
+    pinn_cfg_set(c, s, "p", PINN_TEST_FLOAT ? "2" : "0.5");
     if (prune) {
         static const char *const ep[] = {"5"};
         int p = pinn_cfg_add(c, 0, "prune", PINN_CFG_MAP, NULL, 0);
@@ -223,7 +227,10 @@ int main(void) {
     for (int i = 0; i < 16; i++) x[i] = (pinn_real)(-0.8 + 0.1 * i);
     double v[16], imp[PINN_MAX_EXPERTS_MOE];
     values_at(b.g, b.P, 8, x, v);
-    for (int i = 0; i < 8; i++) CHECK(v[2 * i + 1] > 1.0 - 1e-6 && v[2 * i + 1] <= sqrt(3.0) + 1e-6, "reg %g", v[2 * i + 1]);
+    for (int i = 0; i < 8 && !PINN_TEST_FLOAT; i++)
+        CHECK(v[2 * i + 1] > 1.0 - 1e-6 && v[2 * i + 1] <= sqrt(3.0) + 1e-6, "reg %g", v[2 * i + 1]);
+    for (int i = 0; i < 8 && PINN_TEST_FLOAT; i++) /* p = 2: sum lambda^2 in [1/3, 1] */
+        CHECK(v[2 * i + 1] > 1.0 / 3 - 1e-5 && v[2 * i + 1] <= 1.0 + 1e-5, "reg %g", v[2 * i + 1]);
     /* lambda_0 -> ~1e-17: the gradient stays finite and matches the differences */
     size_t sz, gb = slice_off(b.g, "gate.b1", &sz);
     b.P[gb] = -40;
