@@ -67,6 +67,12 @@ expect_fail 1 "already exists and is not empty" "$P" train "$H" --out "$W/run" $
 # shellcheck disable=SC2086
 if "$P" train "$H" --out "$W/run" --force $tiny >"$W/out" 2>"$W/err" && [ -f "$W/run/checkpoint.bin" ]; then ok
 else fail "--force: $(head -c 300 "$W/err")"; fi
+# --from: a run whose parameters match nothing of the model, a missing run, --from with --resume
+# shellcheck disable=SC2086
+expect_fail 1 "no parameter slice of the earlier run matches" "$P" train "$SRC/examples/moe/lshape_moe.yaml" --out "$W/run2" --from "$W/run" $tiny
+# shellcheck disable=SC2086
+expect_fail 1 "--from $W/nothing: " "$P" train "$H" --out "$W/run3" --from "$W/nothing" $tiny
+expect_fail 1 "--from and --resume exclude each other" "$P" train --resume "$W/run" --from "$W/run" -q
 
 # eval: 100 --what items; NaN points refused with file:line; out-of-domain points warned about
 what=u

@@ -126,6 +126,11 @@ int pinn_graph_concat(pinn_graph *g, int a, int b);
 int pinn_graph_set_output(pinn_graph *g, int node);
 int pinn_graph_output(const pinn_graph *g);
 int pinn_graph_nnodes(const pinn_graph *g);
+/* Skip nodes first..last in every later pass (skip != 0), or run them again (0): a skipped node
+ * costs nothing, and a live node reading it reads zeros (a pruned expert of a mixture).  Nodes
+ * are numbered in build order.  Returns 0, or -1 on a bad range or no memory. */
+int pinn_graph_set_skip(pinn_graph *g, int first, int last, int skip);
+int pinn_graph_skipped(const pinn_graph *g, int node);
 
 /* ---------------------------------------------------------------- the tape */
 

@@ -13,7 +13,7 @@ extern "C" {
 #endif
 
 #define PINN_MLP_MAX_LAYERS 64
-#define PINN_MAX_EXPERTS_MOE 16
+#define PINN_MAX_EXPERTS_MOE 32
 
 /* Training recipes of the MLP (src/model/embed.c, mlp_modified.c); all off when zeroed. */
 typedef struct pinn_mlp_recipe {
@@ -59,6 +59,20 @@ int pinn_mlp_build(pinn_graph *g, int x, const pinn_mlp_spec *spec);
  * probabilities node is written to *gate_node when non-NULL. */
 int pinn_moe_build(pinn_graph *g, int x, const pinn_mlp_spec *gate, int n_experts, const pinn_mlp_spec *experts,
                    int *gate_node);
+
+/* What pinn_moe_build_ex built: the gate probabilities (width n_experts), each expert's output
+ * (width n_out) and the node range of each expert's part (its network, gate column and product),
+ * which pinn_graph_set_skip switches off when the expert is pruned. */
+typedef struct pinn_moe_nodes {
+    int gate;
+    int expert[PINN_MAX_EXPERTS_MOE];
+    int first[PINN_MAX_EXPERTS_MOE], last[PINN_MAX_EXPERTS_MOE];
+} pinn_moe_nodes;
+
+/* As pinn_moe_build with diverse experts and a softmax temperature T > 0: u = sum_e
+ * softmax(G(x) / T)_e E_e(x).  nodes (may be NULL) gets the nodes above. */
+int pinn_moe_build_ex(pinn_graph *g, int x, const pinn_mlp_spec *gate, double temperature, int n_experts,
+                      const pinn_mlp_spec *experts, pinn_moe_nodes *nodes);
 
 
 /* ---------------------------------------------------------------- model kinds and the registry
@@ -151,7 +165,16 @@ typedef struct pinn_model_ops {
      * (after sampling, each resampling and each mini-batch gather) and condition points with it. */
     pinn_status (*order_points)(const void *state, const pinn_graph *g, size_t n, const pinn_real *x, size_t *order,
                                 pinn_error *err);
+    /* Optional: told the n collocation points x[n][n_in] after sampling and each resampling; x
+     * stays valid until the next call (e.g. for importances measured by after_step). */
+    void (*points)(void *state, size_t n, const pinn_real *x);
+    /* Optional: named scalars of the model at the current parameters (e.g. each expert's mean gate
+     * weight over the collocation points), for the history and summary.json: at most
+     * PINN_MODEL_MAX_VALUES, the same names at every call; returns how many. */
+    int (*values)(void *state, const pinn_graph *g, const pinn_real *params, char (*names)[32], double *values);
 } pinn_model_ops;
+
+#define PINN_MODEL_MAX_VALUES 72
 
 /* The built-in kinds, NULL-terminated. */
 const pinn_model_ops *const *pinn_model_builtin(void);

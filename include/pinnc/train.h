@@ -133,6 +133,13 @@ const pinn_real *pinn_trainer_term_grad(const pinn_trainer *t, int k);
 pinn_status pinn_trainer_latent(pinn_trainer *t, const pinn_model_sink *sink, int tsne, pinn_error *err);
 /* The model's diagnostics (if its kind has any) at the evaluation points, through sink. */
 pinn_status pinn_trainer_model_diagnostics(pinn_trainer *t, const pinn_model_sink *sink, pinn_error *err);
+/* The model's named values at the current parameters (its kind's values hook: e.g. each expert's
+ * mean gate weight), at most PINN_MODEL_MAX_VALUES; returns how many (0 for kinds without). */
+int pinn_trainer_model_values(pinn_trainer *t, char (*names)[32], double *values);
+/* Warm start: copies src's network parameters into t for every slice of equal name and size (a
+ * pruned mixture's experts keep their pruned state, which lives in the parameters); *copied gets
+ * how many slices; fails when none matches. */
+pinn_status pinn_trainer_copy_params(pinn_trainer *t, const pinn_trainer *src, int *copied, pinn_error *err);
 
 /* Build everything the problem needs (compiles expressions, samples points, builds the model and
  * its terms, initialises parameters from train.seed, prepares the reference).  The problem is

@@ -17,7 +17,7 @@
 #define CLI_PATH_MAX 480
 
 typedef struct opts {
-    const char *file, *out, *points, *what;
+    const char *file, *out, *points, *what, *from;
     const char **sets; /* argc entries: every --set, --seed and --threads becomes one */
     int n_sets, resume, quiet, force, best;
     char *seed_set, *threads_set, *gemm_set; /* "train.seed=N" / "train.threads=N" / "train.gemm=K" (the last option wins) */
@@ -77,6 +77,7 @@ static int parse(int argc, char **argv, opts *o, const char *cmd, const char *he
         else if (!strcmp(a, "--points") && v) o->points = v, i++;
         else if (!strcmp(a, "--what") && v) o->what = v, i++;
         else if (!strcmp(a, "--resume") && v) o->out = v, o->resume = 1, i++;
+        else if (!strcmp(a, "--from") && v) o->from = v, i++;
         else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) o->quiet = 1;
         else if (!strcmp(a, "--best")) o->best = 1;
         else if ((!strcmp(a, "--seed") || !strcmp(a, "--threads") || !strcmp(a, "--gemm")) && v) {
@@ -158,7 +159,7 @@ static void default_out(const char *file, char *out, size_t n) {
 
 static const char *const train_help =
     "usage: pinnc train FILE [--set key.path=value]... [--out DIR] [--force] [--seed N] [--threads N]\n"
-    "                  [--gemm auto|library|small|plan] [--quiet]\n"
+    "                  [--gemm auto|library|small|plan] [--from RUN] [--quiet]\n"
     "       pinnc train --resume DIR [--force] [--quiet]\n"
     "Train on the problem in FILE and write DIR (default runs/<name>): config.yaml, history.csv,\n"
     "summary.json, checkpoint.bin, grid.npy, solution.npy, reference.npy, error.npy.\n"
@@ -166,6 +167,9 @@ static const char *const train_help =
     "--resume DIR continues an interrupted run from its checkpoint.\n"
     "--gemm chooses the matrix-product kernel (train.gemm); plan times both per shape once and caches\n"
     "the choice per machine (PINN_GEMM and PINN_GEMM_CACHE in the environment do the same).\n"
+    "--from RUN starts from the parameters of run directory RUN wherever a parameter slice has the\n"
+    "same name and size (e.g. FILE = RUN's config.yaml with new phases: a pruned mixture of experts\n"
+    "goes on with its surviving experts only); optimizer state and counters start afresh.\n"
     "A fresh run refuses an --out DIR that already holds files unless --force is given.\n";
 
 volatile int cli_stop_requested;
@@ -184,6 +188,30 @@ static void cli_catch_signals(void) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+/* --from RUN: the parameters of RUN's checkpoint, by slice name, into t. */
+static pinn_status warm_start(pinn_trainer *t, const char *run, pinn_error *err) {
+    char cfg[CLI_PATH_MAX + 32], ck[CLI_PATH_MAX + 32];
+    snprintf(cfg, sizeof cfg, "%s/config.yaml", run);
+    snprintf(ck, sizeof ck, "%s/checkpoint.bin", run);
+    pinn_problem *p = malloc(sizeof *p);
+    pinn_trainer *src = NULL;
+    if (!p) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    int copied = 0;
+    pinn_status st = pinn_problem_load(p, cfg, 0, NULL, err);
+    if (!st) st = pinn_trainer_init(&src, p, err);
+    if (!st) st = pinn_trainer_load_checkpoint(src, ck, err);
+    if (!st) st = pinn_trainer_copy_params(t, src, &copied, err);
+    if (!st) printf("--from %s: %d parameter slices copied\n", run, copied);
+    if (st) {
+        char m[sizeof err->msg];
+        snprintf(m, sizeof m, "%s", err->msg);
+        pinn_error_set(err, st, "--from %.200s: %s", run, m);
+    }
+    pinn_trainer_free(src);
+    free(p);
+    return st;
 }
 
 int cli_train(int argc, char **argv) {
@@ -225,8 +253,8 @@ int cli_train(int argc, char **argv) {
     pinn_run_opts ro = {o.resume, o.force, &cli_stop_requested, rank != 0};
     cli_catch_signals();
     pinn_ctx *ctx = NULL;
-    pinn_status st = PINN_OK;
-    if (cli_mpi_size() > 1) {
+    pinn_status st = o.from && o.resume ? pinn_error_set(&err, PINN_ERR_INVALID, "--from and --resume exclude each other") : PINN_OK;
+    if (!st && cli_mpi_size() > 1) {
         pinn_gemm_kind gk;
         if (!(st = pinn_ctx_init(&ctx, p->train.threads, &err)) && p->train.gemm[0] &&
             !(st = pinn_gemm_kind_from_string(p->train.gemm, &gk, &err)))
@@ -234,6 +262,7 @@ int cli_train(int argc, char **argv) {
         if (!st) st = cli_mpi_setup(ctx, &err);
     }
     if (!st) st = pinn_trainer_init_ctx(&t, ctx, p, &err);
+    if (!st && o.from) st = warm_start(t, o.from, &err);
     if (!st) st = pinn_trainer_train_opts(t, out, &ro, cli_progress, &ps, &err);
     if (st) {
         if (!o.quiet && ps.tty) fputc('\n', stderr);

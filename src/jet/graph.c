@@ -99,6 +99,7 @@ void pinn_graph_free(pinn_graph *g) {
     free(g->nodes);
     free(g->slices);
     free(g->consts);
+    free(g->skip);
     free(g);
 }
 
@@ -338,3 +339,20 @@ int pinn_graph_set_output(pinn_graph *g, int node) {
 /* For the builders in other files (subnets.c): append a node; record an error (returns -1). */
 int pinn_graph_push_node(pinn_graph *g, const pinn_node *nd) { return push(g, nd); }
 int pinn_graph_fail(pinn_graph *g, const char *msg) { return fail(g, "%s", msg); }
+
+/* Marks nodes first..last skipped (skip != 0) or live again; a skipped node read by a live node
+ * gets its value zeroed by the forward pass.  Returns 0, or -1 on a bad range or no memory. */
+int pinn_graph_set_skip(pinn_graph *g, int first, int last, int skip) {
+    if (first < 1 || last < first || last >= g->n_nodes) return -1;
+    if (!g->skip && !(g->skip = calloc((size_t)g->n_nodes, 1))) return -1;
+    for (int i = first; i <= last; i++) g->skip[i] = skip ? 1 : 0;
+    for (int i = 1; i < g->n_nodes; i++) {
+        const pinn_node *nd = &g->nodes[i];
+        if (g->skip[i]) continue;
+        if (nd->a > 0 && g->skip[nd->a]) g->skip[nd->a] = 2;
+        if (nd->b > 0 && g->skip[nd->b]) g->skip[nd->b] = 2;
+    }
+    return 0;
+}
+
+int pinn_graph_skipped(const pinn_graph *g, int node) { return g->skip && valid(g, node) ? g->skip[node] != 0 : 0; }

@@ -64,6 +64,8 @@ struct pinn_graph {
     struct pinn_subnets **subnets; /* the point-subset ops, owned */
     pinn_status status;
     char msg[256];
+    unsigned char *skip; /* [n_nodes] or NULL: 1 skipped by every pass, 2 skipped with its value zeroed
+                            (a live node reads it); pinn_graph_set_skip */
 };
 
 /* A node's buffers inside a tape for the current block: value, adjoint, auxiliary. */

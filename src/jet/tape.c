@@ -190,7 +190,7 @@ double pinn_graph_gemm_flops(const pinn_graph *g, const pinn_plan *plan, int bac
     double f = 0, S = (double)plan->S;
     for (int i = 0; i < g->n_nodes; i++) {
         const pinn_node *nd = &g->nodes[i];
-        if (nd->op != PINN_OP_AFFINE) continue;
+        if (nd->op != PINN_OP_AFFINE || (g->skip && g->skip[i])) continue;
         const pinn_node *a = &g->nodes[nd->a];
         double mk = 2.0 * nd->w * a->w, rows = a->affine ? 1.0 : S;
         f += rows * mk;
@@ -355,6 +355,10 @@ static void run_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, in
         const pinn_jetbuf *A = nd->a >= 0 ? &t->buf[nd->a] : NULL, *B = nd->b >= 0 ? &t->buf[nd->b] : NULL;
         int w = nd->w, wa = nd->a >= 0 ? g->nodes[nd->a].w : 0, wb = nd->b >= 0 ? g->nodes[nd->b].w : 0;
         size_t zs = (size_t)n * w, tot = zs * (size_t)S;
+        if (g->skip && g->skip[i]) { /* a pruned part: no work; zeros where a live node reads it */
+            if (g->skip[i] == 2) memset(z->v, 0, sizeof(pinn_real) * tot);
+            continue;
+        }
         switch (nd->op) {
         case PINN_OP_INPUT: input_forward(t, x, z->v); break;
         case PINN_OP_AFFINE: affine_forward(t, nd, P, A->v, wa, g->nodes[nd->a].affine, z->v); break;
@@ -426,7 +430,7 @@ void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
     pinn_pass ps = {pl, S, n, t->general};
     for (int i = g->n_nodes - 1; i > 0; i--) {
         const pinn_node *nd = &g->nodes[i];
-        if (!nd->needs_grad || !t->live[i]) continue; /* an empty adjoint contributes nothing */
+        if (!nd->needs_grad || !t->live[i] || (g->skip && g->skip[i])) continue; /* an empty adjoint contributes nothing */
         const pinn_jetbuf *z = &t->buf[i];
         pinn_jetbuf *A = nd->a >= 0 ? &t->buf[nd->a] : NULL, *B = nd->b >= 0 ? &t->buf[nd->b] : NULL;
         int w = nd->w, wa = A ? g->nodes[nd->a].w : 0, wb = B ? g->nodes[nd->b].w : 0;

@@ -142,11 +142,7 @@ static pinn_status training_figures(const rp_run *r, rp_figset *fs, pinn_error *
 
 /* A 2-D section of the grid: coordinates h (horizontal) and v (vertical), the others fixed at
  * index fix[]; returns 0 when the grid has no such section. */
-typedef struct section {
-    int h, v;
-    int fix[PINN_MAX_INPUTS];
-    char where[96]; /* " at t = 1" */
-} section;
+typedef rp_section section;
 
 static int choose_section(const rp_run *r, section *s) {
     memset(s, 0, sizeof *s);
@@ -381,6 +377,10 @@ pinn_status rp_figures_build(const rp_run *r, rp_figset *fs, pinn_error *err) {
     if (!st) st = heatmaps(r, fs, err);
     if (!st) st = line_figures(r, fs, err);
     if (!st) st = rp_figures_ideas(r, fs, err); /* figures_ideas.c: VQ code map, latent maps */
+    if (!st) st = rp_moe_figures(r, fs, err);
     if (st) rp_figures_free(fs);
     return st;
 }
+
+int rp_choose_section(const rp_run *r, rp_section *s) { return choose_section(r, s); }
+size_t rp_grid_index(const rp_run *r, const int *idx) { return grid_index(r, idx); }

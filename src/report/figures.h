@@ -23,6 +23,21 @@ typedef struct rp_figset {
     int n, cap;
 } rp_figset;
 
+/* A 2-D section of the grid: coordinates h (horizontal) and v (vertical), the others fixed at
+ * index fix[] (the last time, or the middle). */
+typedef struct rp_section {
+    int h, v;
+    int fix[PINN_MAX_INPUTS];
+    char where[96]; /* " at t = 1" */
+} rp_section;
+/* The section the heatmaps use; 0 when the grid has none.  rp_grid_index: flat index of the grid
+ * point with per-coordinate indices idx. */
+int rp_choose_section(const rp_run *r, rp_section *s);
+size_t rp_grid_index(const rp_run *r, const int *idx);
+/* figures_moe.c: a mixture of experts' importance curves, gate-weight, expert and dominant-expert
+ * maps (from moe_*.npy), when the run has them. */
+pinn_status rp_moe_figures(const rp_run *r, rp_figset *fs, pinn_error *err);
+
 /* Build every figure the run's files allow. */
 pinn_status rp_figures_build(const rp_run *r, rp_figset *fs, pinn_error *err);
 void rp_figures_free(rp_figset *fs);

@@ -224,6 +224,15 @@ static void results_section(rp_buf *h, const rp_run *r) {
     row(h, "L-BFGS iterations", lb);
     row_num(h, "trainable parameters", rp_json_num(j, 0, "params"), 10, "");
     row_num(h, "collocation points", rp_json_num(j, 0, "collocation"), 10, "");
+    int ir = rp_json_get(j, 0, "importance_ranking"); /* a mixture of experts: experts by mean gate weight */
+    if (ir >= 0) {
+        int k = 1;
+        for (int c = j->nodes[ir].first; c >= 0; c = j->nodes[c].next, k++) {
+            char key[96];
+            snprintf(key, sizeof key, "expert %d by importance: %.60s", k, rp_json_str(j, c, "expert"));
+            row(h, key, num(t, sizeof t, rp_json_num(j, c, "importance"), 3));
+        }
+    }
     rp_buf_puts(h, "</table></div>\n<div><table>\n");
     int tm = rp_json_get(j, 0, "timing");
     row_num(h, "wall time", rp_json_num(j, 0, "wall_s"), 4, " s");

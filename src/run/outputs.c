@@ -214,6 +214,34 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
     pinn_run_shock_json(f, &sh);
     write_gemm(f, pinn_trainer_ctx(t));
     fprintf(f, ",\n  \"ranks\": %d", pinn_ctx_nranks(pinn_trainer_ctx(t)));
+    char mn[PINN_MODEL_MAX_VALUES][32];
+    double mv[PINN_MODEL_MAX_VALUES];
+    int nm = pinn_trainer_model_values(t, mn, mv);
+    if (nm > 0) { /* the model's own values; columns named imp_* are ranked, largest first */
+        const char *names[PINN_MODEL_MAX_VALUES];
+        int rank[PINN_MODEL_MAX_VALUES], nr = 0;
+        for (int k = 0; k < nm; k++) {
+            names[k] = mn[k];
+            if (!strncmp(mn[k], "imp_", 4)) rank[nr++] = k;
+        }
+        fprintf(f, ",\n  \"model_values\": ");
+        json_map(f, nm, names, mv);
+        for (int a = 1; a < nr; a++) /* insertion sort by decreasing importance */
+            for (int b = a; b > 0 && mv[rank[b]] > mv[rank[b - 1]]; b--) {
+                int tmp = rank[b];
+                rank[b] = rank[b - 1], rank[b - 1] = tmp;
+            }
+        if (nr) {
+            fprintf(f, ",\n  \"importance_ranking\": [");
+            for (int q = 0; q < nr; q++) {
+                fprintf(f, "%s{\"expert\": ", q ? ", " : "");
+                pinn_json_string(f, mn[rank[q]] + 4);
+                json_key(f, ", \"importance\": ", mv[rank[q]]);
+                fprintf(f, "}");
+            }
+            fprintf(f, "]");
+        }
+    }
     fprintf(f, ",\n  \"params\": %zu,\n  \"threads\": %d,\n  \"collocation\": %zu\n}\n", v.n_total_params, v.threads,
             v.collocation);
     return pinn_afile_commit(&a, err);

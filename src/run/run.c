@@ -61,13 +61,17 @@ static pinn_status history_open(pinn_trainer *t, const char *dir, int resume, FI
     for (int k = 0; k < v.n_terms; k++) fprintf(h, ",gnorm_%s", v.term_names[k]);
     for (int k = 0; k < v.n_params; k++) fprintf(h, ",%s", v.param_names[k]);
     for (int f = 0; f < v.n_fields; f++) fprintf(h, ",rel_l2_%s", v.problem->fields[f]);
+    char mn[PINN_MODEL_MAX_VALUES][32];
+    double mv[PINN_MODEL_MAX_VALUES];
+    int nm = pinn_trainer_model_values(t, mn, mv); /* the model's own columns (e.g. expert importances) */
+    for (int k = 0; k < nm; k++) fprintf(h, ",%s", mn[k]);
     fprintf(h, "\n");
     fflush(h);
     *out = h;
     return PINN_OK;
 }
 
-static void history_row(FILE *f, const pinn_progress *p, int n_fields, const double *rel) {
+static void history_row(FILE *f, pinn_trainer *t, const pinn_progress *p, int n_fields, const double *rel) {
     if (!f) return;
     fprintf(f, "%ld,%s,%.4f,%.9e", p->step, p->phase, p->wall_s, p->loss);
     for (int k = 0; k < p->n_terms; k++) fprintf(f, ",%.9e", p->term_loss[k]);
@@ -78,6 +82,10 @@ static void history_row(FILE *f, const pinn_progress *p, int n_fields, const dou
         if (p->evaluated && isfinite(rel[q])) fprintf(f, ",%.6e", rel[q]);
         else fprintf(f, ",");
     }
+    char mn[PINN_MODEL_MAX_VALUES][32];
+    double mv[PINN_MODEL_MAX_VALUES];
+    int nm = pinn_trainer_model_values(t, mn, mv);
+    for (int k = 0; k < nm; k++) fprintf(f, ",%.6e", mv[k]);
     fprintf(f, "\n");
     fflush(f);
 }
@@ -126,7 +134,7 @@ static pinn_status on_event(void *ctx, pinn_trainer *t, pinn_event ev, const pin
         }
         break;
     case PINN_EVENT_LOG:
-        history_row(o->hist, p, v.n_fields, v.rel);
+        history_row(o->hist, t, p, v.n_fields, v.rel);
         causal_row(o, t, p->step);
         if (o->progress) o->progress(o->progress_ctx, p);
         break;
@@ -134,7 +142,7 @@ static pinn_status on_event(void *ctx, pinn_trainer *t, pinn_event ev, const pin
         if (o->dir) st = pinn_run_checkpoint_write(t, o->dir, err);
         break;
     case PINN_EVENT_END:
-        history_row(o->hist, p, v.n_fields, v.rel);
+        history_row(o->hist, t, p, v.n_fields, v.rel);
         break;
     default: break;
     }

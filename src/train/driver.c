@@ -123,7 +123,12 @@ static pinn_status tell(const pinn_observer *obs, pinn_trainer *t, pinn_event ev
 
 pinn_status tr_model_after_step(pinn_trainer *t, pinn_error *err) {
     const pinn_model_ops *ops = pinn_model_kind(t->model);
-    return ops->after_step ? ops->after_step(pinn_model_state(t->model), t->step, t->graph, t->P, err) : PINN_OK;
+    pinn_status st = ops->after_step ? ops->after_step(pinn_model_state(t->model), t->step, t->graph, t->P, err) : PINN_OK;
+    if (!st && ops->after_step && ops->param_mask && t->trainable) { /* the step may have changed the mask (pruning) */
+        memset(t->trainable, 1, t->np_net);
+        ops->param_mask(pinn_model_state(t->model), t->graph, t->trainable);
+    }
+    return st;
 }
 
 static pinn_status evaluate_now(pinn_trainer *t, pinn_error *err) {
@@ -436,6 +441,35 @@ pinn_status pinn_trainer_model_diagnostics(pinn_trainer *t, const pinn_model_sin
     const pinn_model_ops *ops = pinn_model_kind(t->model);
     if (!ops->diagnostics) return PINN_OK;
     return ops->diagnostics(pinn_model_state(t->model), t->graph, t->P, t->n_eval, t->eval_x, sink, err);
+}
+
+/* Copies src's network parameters into t slice by slice where a slice of the same name and size
+ * exists (a warm start: e.g. the surviving experts of a pruned mixture); *copied: how many. */
+pinn_status pinn_trainer_copy_params(pinn_trainer *t, const pinn_trainer *src, int *copied, pinn_error *err) {
+    *copied = 0;
+    for (int i = 0; i < pinn_graph_nslices(t->graph); i++) {
+        const char *name;
+        size_t off, size;
+        pinn_graph_slice(t->graph, i, &name, &off, &size);
+        for (int j = 0; j < pinn_graph_nslices(src->graph); j++) {
+            const char *sname;
+            size_t soff, ssize;
+            pinn_graph_slice(src->graph, j, &sname, &soff, &ssize);
+            if (strcmp(name, sname) || size != ssize) continue;
+            memcpy(t->P + off, src->P + soff, sizeof(pinn_real) * size);
+            ++*copied;
+            break;
+        }
+    }
+    if (!*copied) return pinn_error_set(err, PINN_ERR_INVALID, "no parameter slice of the earlier run matches this model");
+    return tr_model_after_step(t, err); /* the model reads its state from the copied parameters */
+}
+
+int pinn_trainer_model_values(pinn_trainer *t, char (*names)[32], double *values) {
+    const pinn_model_ops *ops = pinn_model_kind(t->model);
+    if (!ops->values) return 0;
+    int n = ops->values(pinn_model_state(t->model), t->graph, t->P, names, values);
+    return n < 0 ? 0 : n > PINN_MODEL_MAX_VALUES ? PINN_MODEL_MAX_VALUES : n;
 }
 
 const pinn_problem *pinn_trainer_problem(const pinn_trainer *t) { return &t->prob; }

@@ -107,7 +107,12 @@ pinn_status tr_order_points(pinn_trainer *t, size_t n, pinn_real *x, pinn_real *
 
 /* The collocation points in the model's order (interior points carry no normals). */
 pinn_status tr_order_colloc(pinn_trainer *t, pinn_error *err) {
-    return tr_order_points(t, pinn_pointset_count(t->colloc), (pinn_real *)pinn_pointset_points(t->colloc), NULL, err);
+    size_t n = pinn_pointset_count(t->colloc);
+    pinn_real *x = (pinn_real *)pinn_pointset_points(t->colloc);
+    pinn_status st = tr_order_points(t, n, x, NULL, err);
+    const pinn_model_ops *ops = pinn_model_kind(t->model);
+    if (!st && ops->points) ops->points(pinn_model_state(t->model), n, x); /* e.g. for the model's importances */
+    return st;
 }
 
 /* Allocates a term's evaluator, gradient and scratch once its plan and points are known. */
