@@ -30,7 +30,7 @@ typedef struct ef_state {
     int n_in, n_out;
     int sub[PINN_MAX_INPUTS]; /* subdomains per input on the finest level */
     long levels;
-    double level_factor, overlap;
+    double level_factor, overlap, steep;
     int window, unity;
     ef_level lv[EF_MAX_LEVELS];
     size_t tw, tb;            /* offsets of W_out and b_out inside an instance */
@@ -52,8 +52,8 @@ typedef struct ef_state {
 
 static pinn_status ef_configure(void *state, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {
     static const char *const keys[] = {PINN_MODEL_COMMON_KEYS, ELM_BASIS_KEYS, "subdomains", "overlap", "levels",
-                                       "level_factor", "window", "unity", NULL};
-    static const char *const windows[2] = {"cosine", "one"};
+                                       "level_factor", "window", "steepness", "unity", NULL};
+    static const char *const windows[3] = {"cosine", "one", "sigmoid"};
     ef_state *s = state;
     s->n_in = info->n_in, s->n_out = info->n_out;
     pinn_status st = pinn_cfg_check_keys(c, node, keys, err);
@@ -77,7 +77,8 @@ static pinn_status ef_configure(void *state, pinn_cfg *c, int node, const pinn_m
     if ((st = pinn_cfg_real(c, node, "overlap", 1.0 + 1e-9, 16, 1, 2.0, &s->overlap, err)) ||
         (st = pinn_cfg_int(c, node, "levels", 1, EF_MAX_LEVELS, 1, 1, &s->levels, err)) ||
         (st = pinn_cfg_real(c, node, "level_factor", 1.0 + 1e-9, 1e6, 1, 2.0, &s->level_factor, err)) ||
-        (st = pinn_cfg_choice(c, node, "window", windows, 2, 0, &s->window, err)) ||
+        (st = pinn_cfg_choice(c, node, "window", windows, 3, 0, &s->window, err)) ||
+        (st = pinn_cfg_real(c, node, "steepness", 1e-3, 1e6, 1, 20.0, &s->steep, err)) ||
         (st = pinn_cfg_bool(c, node, "unity", 1, 1, &s->unity, err)))
         return st;
     double total = 0;
@@ -121,7 +122,8 @@ static int ef_levels(ef_state *s, pinn_graph *g, int x, int n_wide, int wide, pi
         char prefix[16];
         snprintf(prefix, sizeof prefix, "l%d.sub", l);
         spec.prefix = prefix;
-        spec.window = s->window == 0 ? PINN_WINDOW_COSINE : PINN_WINDOW_ONE;
+        spec.window = s->window == 0 ? PINN_WINDOW_COSINE : s->window == 1 ? PINN_WINDOW_ONE : PINN_WINDOW_SIGMOID;
+        spec.window_steep = s->steep;
         spec.unity = s->unity;
         if (!wide) {
             L->n_classes = 1;
