@@ -3,7 +3,9 @@
  * respect to those coefficients, straight into a CSR matrix holding only the columns that touch
  * each row's points (pinn_objective_linearize_csr, pinnc/objective.h).  The residual's derivative
  * with respect to the output jet comes from the expression's reverse pass, the jets of each
- * coefficient's basis function from one forward pass per colour of the model's cover. */
+ * coefficient's basis function from one forward pass per wide group of the model's cover (its
+ * basis graph with an identity output layer) or, without one or under an output transform, one
+ * forward pass per colour. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
