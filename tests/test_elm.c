@@ -231,6 +231,8 @@ static void bad_configs(void) {
         {"model: {kind: elm_fbpinn, subdomains: [4, 2]}\n", "subdomains", 4, 0},
         {"model: {kind: elm_fbpinn, subdomain: 4}\n", "subdomain", 4, 0},
         {"model: {kind: elm, activation: relu^2}\n", "activation", 4, 0},
+        {"model: {kind: elm_fbpinn, subdomains: 4, window: sigmoid, steepness: 0}\n", "steepness", 4, 0},
+        {"model: {kind: elm_fbpinn, subdomains: 4, window: gauss}\n", "window", 4, 0},
         {"model: {kind: elm}\ntrain:\n  phases:\n    - {kind: lstsq, solver: qr, precond: rrqr}\n", "precond", 7, 0},
         {"model: {kind: elm}\ntrain:\n  phases:\n    - {kind: lstsq, solver: magic}\n", "solver", 7, 0},
         {"model: {kind: mlp, hidden: [4]}\ntrain:\n  phases:\n    - {kind: lstsq}\n", "not linear", 7, 1},
