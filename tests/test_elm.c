@@ -33,7 +33,9 @@ static pinn_trainer *trainer_of(const char *name, const char *text, pinn_problem
 
 /* ------------------------------------------------------------------ the assembled matrix */
 
-static void assembled_matrix(void) {
+/* The checks on the model with `extra` added to its section; M is moved to *keep when given.
+ * Without a transform the assembly takes the wide-basis passes, with one the colour passes. */
+static void assembled_matrix(const char *extra, pinn_csr *keep) {
     char csv[600], text[2400];
     snprintf(csv, sizeof csv, "%s/obs.csv", dir);
     write_file(csv, "t,x,u\n0.5,0.1,0.2\n0.25,-0.4,0.5\n0.75,0.6,-0.3\n");
@@ -46,9 +48,9 @@ static void assembled_matrix(void) {
              "  - {name: initial, on: \"t = 0\", equation: \"u = -sin(pi*x)\", points: 7, weight: 2}\n"
              "  - {name: per, periodic: x, derivatives: 1, points: 5}\n"
              "  - {name: obs, data: \"%s\", weight: 0.5}\n"
-             "model: {kind: elm_fbpinn, subdomains: [2, 3], levels: 2, features: 4, weight_scale: 1.5}\n"
+             "model: {kind: elm_fbpinn, subdomains: [2, 3], levels: 2, features: 4, weight_scale: 1.5%s}\n"
              "train: {collocation: 40}\n",
-             csv);
+             csv, extra);
     pinn_problem *p = malloc(sizeof *p);
     pinn_error err;
     pinn_trainer *t = trainer_of("assembled", text, p, &err);
@@ -111,7 +113,8 @@ static void assembled_matrix(void) {
     printf("assembly: %d x %d, nnz %lld; vs dense %.2e, vs differences %.2e (scale %.2e)\n", M.rows, M.cols,
            (long long)M.nnz, worst, worst_fd, scale);
     free(rp), free(rm), free(J), free(rr), free(D), free(r), free(P);
-    pinn_csr_free(&M);
+    if (keep) *keep = M;
+    else pinn_csr_free(&M);
 out:
     pinn_trainer_free(t);
     free(p);
@@ -228,6 +231,8 @@ static void bad_configs(void) {
         {"model: {kind: elm_fbpinn, subdomains: [4, 2]}\n", "subdomains", 4, 0},
         {"model: {kind: elm_fbpinn, subdomain: 4}\n", "subdomain", 4, 0},
         {"model: {kind: elm, activation: relu^2}\n", "activation", 4, 0},
+        {"model: {kind: elm_fbpinn, subdomains: 4, window: sigmoid, steepness: 0}\n", "steepness", 4, 0},
+        {"model: {kind: elm_fbpinn, subdomains: 4, window: gauss}\n", "window", 4, 0},
         {"model: {kind: elm}\ntrain:\n  phases:\n    - {kind: lstsq, solver: qr, precond: rrqr}\n", "precond", 7, 0},
         {"model: {kind: elm}\ntrain:\n  phases:\n    - {kind: lstsq, solver: magic}\n", "solver", 7, 0},
         {"model: {kind: mlp, hidden: [4]}\ntrain:\n  phases:\n    - {kind: lstsq}\n", "not linear", 7, 1},
@@ -252,7 +257,19 @@ static void bad_configs(void) {
 
 int main(void) {
     CHECK(mkdtemp(dir) != NULL, "mkdtemp");
-    assembled_matrix();
+    pinn_csr Mw, Mc;
+    memset(&Mw, 0, sizeof Mw), memset(&Mc, 0, sizeof Mc);
+    assembled_matrix("", &Mw);                             /* wide-basis passes */
+    assembled_matrix(", transform: \"N + 0*x\"", &Mc);    /* colour passes, the same function */
+    int same = Mw.nnz == Mc.nnz && Mw.rows == Mc.rows && Mw.nnz > 0;
+    double dwc = 0, mwc = 0;
+    for (int64_t q = 0; same && q < Mw.nnz; q++) {
+        same = Mw.col_idx[q] == Mc.col_idx[q];
+        dwc = fmax(dwc, fabs(Mw.values[q] - Mc.values[q])), mwc = fmax(mwc, fabs(Mc.values[q]));
+    }
+    CHECK(same && dwc <= PINN_TEST_TOL(1e-12, 1e-5) * fmax(1, mwc), "wide vs colour assembly: pattern %d, values %.3e",
+          same, dwc);
+    pinn_csr_free(&Mw), pinn_csr_free(&Mc);
     lstsq_exact();
     gauss_newton();
     frozen_hidden();

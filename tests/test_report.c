@@ -194,6 +194,14 @@ int main(void) {
     write_run(run, 2, dims2,
               "title: \"time\"\ndomain: {t: [0, 1], x: [1, 1.75]}\nfields: [u]\nequations: [\"u_t = u_xx\"]\n"
               "conditions:\n  - {name: i, on: \"t = 0\", equation: \"u = 0\", points: 10}\n");
+    /* an FBPINN's decomposition (two boxes of one level, then one of a second) and sweep schedule */
+    double boxes[3][6] = {{0, 0, 0.25, 1.2, 0.3, 0.4}, {0, 0, 0.75, 1.5, 0.3, 0.4}, {1, 0, 0.5, 1.4, 0.6, 0.5}};
+    double sched[2][2] = {{0, 2}, {1, 0}};
+    size_t bsh[2] = {3, 6}, ssh[2] = {2, 2};
+    snprintf(p, sizeof p, "%s/fbpinn_boxes.npy", run);
+    CHECK_OK(pinn_npy_write(p, 2, bsh, &boxes[0][0], &err), err);
+    snprintf(p, sizeof p, "%s/fbpinn_schedule.npy", run);
+    CHECK_OK(pinn_npy_write(p, 2, ssh, &sched[0][0], &err), err);
 #ifdef PINN_HAVE_YAML
     CHECK_OK(pinn_report_vtk(run, &err), err);
     snprintf(p, sizeof p, "%s/fields.pvd", run);
@@ -222,6 +230,15 @@ int main(void) {
         if (svg && k < 3) CHECK(strstr(svg, ">epoch</text>") != NULL, "%s: axis epoch", figs[k]);
         free(svg);
     }
+    snprintf(p, sizeof p, "%s/figures/decomposition.svg", run);
+    char *dsvg = slurp(p);
+    CHECK(dsvg && strstr(dsvg, "3 subdomains, 2 levels") && strstr(dsvg, "level 0 (2)") && strstr(dsvg, "level 1 (1)"),
+          "decomposition.svg: the boxes per level");
+    free(dsvg);
+    snprintf(p, sizeof p, "%s/figures/schedule.svg", run);
+    char *ssvg = slurp(p);
+    CHECK(ssvg && strstr(ssvg, "2 stages") && strstr(ssvg, ">stage</text>"), "schedule.svg: the active set per stage");
+    free(ssvg);
 #endif
     /* not a run directory */
     CHECK(pinn_report_write(dir, &err) != PINN_OK && strstr(err.msg, "not a run directory"), "empty directory refused");

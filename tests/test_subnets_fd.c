@@ -134,17 +134,21 @@ int main(void) {
     pinn_error err;
     const int m1[1] = {5}, m1b[1] = {4}, m2[2] = {3, 3}, m2b[2] = {4, 3};
 
-    /* one instance, cosine window over an explicit box */
-    for (int d = 1; d <= 2; d++) {
+    /* one instance, cosine and sigmoid windows over an explicit box (the sigmoid's transitions at
+     * u = +-1/2 lie inside the checked points, its cut at the support edge outside) */
+    for (int d = 1; d <= 4; d++) {
+        int sig = d > 2, dd = sig ? d - 2 : d;
         pinn_graph *g;
-        pinn_graph_init(&g, d, &err);
+        pinn_graph_init(&g, dd, &err);
         double c[2] = {0.1, -0.1}, r[2] = {1.3, 1.4};
         pinn_subnets_spec s;
-        pinn_subnets_spec_boxes(&s, template_net(d, 6, 1), d, 1, c, r);
+        pinn_subnets_spec_boxes(&s, template_net(dd, 6, 1), dd, 1, c, r);
+        if (sig) s.window = PINN_WINDOW_SIGMOID, s.window_steep = 6;
         pinn_graph_set_output(g, pinn_graph_subnets(g, 0, &s));
         CHECK(pinn_graph_status(g, &err) == PINN_OK, "one instance: %s", err.msg);
         pinn_real *P = init_params(g, 3);
-        check_fd(d == 1 ? "one instance 1-D" : "one instance 2-D", g, P, d, 8, -0.9, 0.9);
+        static const char *const names[4] = {"one instance 1-D", "one instance 2-D", "sigmoid window 1-D", "sigmoid window 2-D"};
+        check_fd(names[d - 1], g, P, dd, 8, -0.9, 0.9);
         free(P);
         pinn_graph_free(g);
     }

@@ -131,6 +131,16 @@ typedef struct pinn_lin_cover {
      * entries); returns how many.  Called concurrently. */
     int (*touching)(const void *ctx, const pinn_real *x, int *cols);
     const void *ctx;
+    /* Optional wide basis (faster assembly; NULL: one forward pass per colour).  wide is a graph
+     * of the same inputs with wide_w outputs; wide_params(ctx, P, pass, P2) writes its wide_np
+     * parameters for pass 0 .. n_wide_passes-1 from the model's parameters P, after which output
+     * channel wide_chan[c] of pass wide_pass[c] is column c's basis function for field field[c]
+     * (every such column has field[c] >= 0), exact to every derivative order.  Used only when the model has no output transform. */
+    const pinn_graph *wide;
+    int wide_w, n_wide_passes;
+    size_t wide_np;
+    const int *wide_pass, *wide_chan; /* [n_cols] */
+    void (*wide_params)(const void *ctx, const pinn_real *P, int pass, pinn_real *P2);
 } pinn_lin_cover;
 
 /* Keys of the model section every kind accepts (handled by the model layer). */
@@ -199,6 +209,9 @@ void *pinn_model_state(pinn_model *m);
 const pinn_model_out *pinn_model_outputs(const pinn_model *m);
 /* Width of the graph output: fields plus auxiliary columns. */
 int pinn_model_width(const pinn_model *m);
+/* 1 when build applied an output transform to some field (the graph output is then not the
+ * kind's own fields node). */
+int pinn_model_transformed(const pinn_model *m);
 
 /* Helpers for kinds: read an MLP's keys (hidden, activation, k, residual, normalize, init) from
  * mapping node into spec (n_in, n_out and the box are taken from info). */

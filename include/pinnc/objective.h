@@ -74,6 +74,8 @@ typedef struct pinn_lsq_summary {
     double assemble_cpu_s, solve_cpu_s;             /* process CPU time, all steps */
     double loss_before, loss_after;
     double matrix_mb;        /* memory of M (values, indices, transpose) */
+    int passes;              /* forward passes per term of the last assembly (wide groups or colours, + 1 or 2) */
+    double peak_rss_mb;      /* the process's peak resident memory after the last solve (getrusage) */
 } pinn_lsq_summary;
 /* The trainer's last least-squares summary (ran = 0 when none). */
 const pinn_lsq_summary *pinn_trainer_lsq_summary(const pinn_trainer *t);

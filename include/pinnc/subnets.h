@@ -17,6 +17,9 @@ typedef enum pinn_window {
                                |u_d| < 1, zero outside (C^3: cos^4 of pi u / 2) */
     PINN_WINDOW_ONE,        /* 1 on the support (an indicator; for tests and hard partitions) */
     PINN_WINDOW_CALLBACK,   /* computed by spec.window_fn */
+    PINN_WINDOW_SIGMOID,    /* prod_d s(k (u_d + 1/2)) s(k (1/2 - u_d)), s the logistic sigmoid, k =
+                               spec.window_steep, on the support |u_d| < 1 (smooth inside; cut there,
+                               where it is s(-k/2) ~ 4.5e-5 at the default k = 20) */
     PINN_WINDOW_COUNT
 } pinn_window;
 const char *pinn_window_to_string(pinn_window w);
@@ -57,6 +60,7 @@ typedef struct pinn_subnets_spec {
     pinn_window window;
     pinn_window_fn window_fn; /* PINN_WINDOW_CALLBACK */
     void *window_ctx;
+    double window_steep; /* PINN_WINDOW_SIGMOID: the steepness k (0: 20) */
     int unity; /* partition of unity: the result is sum_j w_j NN_j / sum_j w_j (over the instances not
                   inactive; a point no such instance covers gives 0) */
 } pinn_subnets_spec;

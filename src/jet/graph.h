@@ -110,6 +110,7 @@ typedef struct pinn_subnets {
     pinn_window window;
     pinn_window_fn window_fn;
     void *window_ctx;
+    double steep;                         /* sigmoid window steepness */
     unsigned char *state;                 /* [J] pinn_subnet_state */
 } pinn_subnets;
 

@@ -13,6 +13,7 @@ static const char *const window_names[PINN_WINDOW_COUNT] = {
     [PINN_WINDOW_COSINE] = "cosine",
     [PINN_WINDOW_ONE] = "one",
     [PINN_WINDOW_CALLBACK] = "callback",
+    [PINN_WINDOW_SIGMOID] = "sigmoid",
 };
 static const char *const state_names[PINN_SUBNET_STATE_COUNT] = {
     [PINN_SUBNET_ACTIVE] = "active",
@@ -287,6 +288,7 @@ int pinn_graph_subnets(pinn_graph *g, int x, const pinn_subnets_spec *spec) {
     else if ((int)spec->window < 0 || spec->window >= PINN_WINDOW_COUNT ||
              (spec->window == PINN_WINDOW_CALLBACK && !spec->window_fn))
         why = "subnets: bad window (a callback window needs window_fn)";
+    else if (!(spec->window_steep >= 0) || spec->window_steep > 1e6) why = "subnets: window_steep outside [0, 1e6]";
     if (why) {
         pinn_graph_free(net);
         return why[0] ? pinn_graph_fail(g, why) : -1;
@@ -304,6 +306,7 @@ int pinn_graph_subnets(pinn_graph *g, int x, const pinn_subnets_spec *spec) {
     sn->window = spec->window;
     sn->window_fn = spec->window_fn;
     sn->window_ctx = spec->window_ctx;
+    sn->steep = spec->window_steep > 0 ? spec->window_steep : 20.0;
     sn->np_sub = net->n_params;
     why = decompose(sn, spec);
     int k = why ? -1 : attach(g, sn);

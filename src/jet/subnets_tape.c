@@ -135,6 +135,24 @@ static inline double cos_deriv(double c, double s, int k) {
     }
 }
 
+/* Coefficients of the polynomials P_k with d^k s / dz^k = P_k(s) for the logistic s(z), k <= K:
+ * P_0 = s, P_{k+1} = P_k'(s) (s - s^2); poly[k][i] is the coefficient of s^i (degree k + 1). */
+static void sigmoid_polys(int K, double poly[PINN_MAX_ORDER + 1][PINN_MAX_ORDER + 2]) {
+    memset(poly, 0, sizeof(double) * (PINN_MAX_ORDER + 1) * (PINN_MAX_ORDER + 2));
+    poly[0][1] = 1;
+    for (int k = 0; k < K; k++)
+        for (int i = 1; i <= k + 1; i++) { /* i c s^(i-1) (s - s^2) = i c s^i - i c s^(i+1) */
+            poly[k + 1][i] += i * poly[k][i];
+            poly[k + 1][i + 1] -= i * poly[k][i];
+        }
+}
+
+static double poly_at(const double *c, int deg, double s) {
+    double v = 0;
+    for (int i = deg; i >= 0; i--) v = v * s + c[i];
+    return v;
+}
+
 /* The window jet om[S][m] of instance j at the group's points pts (x: the op input jet [S][n][dx]). */
 static void window_jet(pinn_subnets_tape *st, int j, int m, const int *pts, int n, const pinn_real *x,
                        pinn_real *om) {
@@ -157,10 +175,34 @@ static void window_jet(pinn_subnets_tape *st, int j, int m, const int *pts, int 
     /* cosine bump phi(u) = ((1 + cos pi u) / 2)^2 = 3/8 + cos(pi u) / 2 + cos(2 pi u) / 8, u = (x - c) / r,
      * so d^k phi / dx^k = (pi / r)^k cos^(k)(pi u) / 2 + (2 pi / r)^k cos^(k)(2 pi u) / 8 */
     const double pi = 3.14159265358979323846;
+    double poly[PINN_MAX_ORDER + 1][PINN_MAX_ORDER + 2], binom[PINN_MAX_ORDER + 1][PINN_MAX_ORDER + 1];
+    int sig = sn->window == PINN_WINDOW_SIGMOID;
+    if (sig) {
+        sigmoid_polys(K, poly);
+        for (int k = 0; k <= K; k++)
+            for (int i = 0; i <= k; i++) binom[k][i] = i == 0 || i == k ? 1 : binom[k - 1][i - 1] + binom[k - 1][i];
+    }
     for (int d = 0; d < dx; d++) {
         double c = sn->centre[(size_t)j * dx + d], ir = 1.0 / sn->radius[(size_t)j * dx + d];
         pinn_real *D = st->D, *f = d == 0 ? om : st->f;
-        for (int q = 0; q < m; q++) {
+        for (int q = 0; sig && q < m; q++) {
+            /* phi(u) = s(k (u + 1/2)) s(k (1/2 - u)): Leibniz over the two factors, the chain rule
+             * through u = (x - c) / r */
+            double u = (x[(size_t)pts[q] * dx + d] - c) * ir, kk = sn->steep;
+            double s1 = 1 / (1 + exp(-kk * (u + 0.5))), s2 = 1 / (1 + exp(-kk * (0.5 - u)));
+            double g[PINN_MAX_ORDER + 1], h[PINN_MAX_ORDER + 1], a = 1;
+            for (int k = 0; k <= K; k++, a *= kk) {
+                g[k] = a * poly_at(poly[k], k + 1, s1);
+                h[k] = (k & 1 ? -a : a) * poly_at(poly[k], k + 1, s2);
+            }
+            double scale = 1;
+            for (int k = 0; k <= K; k++, scale *= ir) {
+                double v = 0;
+                for (int i = 0; i <= k; i++) v += binom[k][i] * g[i] * h[k - i];
+                D[(size_t)k * ms + q] = (pinn_real)(scale * v);
+            }
+        }
+        for (int q = 0; !sig && q < m; q++) {
             double th = pi * (x[(size_t)pts[q] * dx + d] - c) * ir, c1 = cos(th), s1 = sin(th);
             double c2 = c1 * c1 - s1 * s1, s2 = 2 * s1 * c1, a1 = 1, a2 = 1;
             D[q] = (pinn_real)(0.375 + 0.5 * c1 + 0.125 * c2);

@@ -22,6 +22,7 @@ typedef struct ef_level {
     size_t inst_off, per;   /* instance j's parameters at inst_off + j * per */
     size_t col0;            /* first column of the level */
     int color0;
+    size_t wide_off, wide_per; /* the wide assembly graph's instance layout */
 } ef_level;
 
 typedef struct ef_state {
@@ -29,7 +30,7 @@ typedef struct ef_state {
     int n_in, n_out;
     int sub[PINN_MAX_INPUTS]; /* subdomains per input on the finest level */
     long levels;
-    double level_factor, overlap;
+    double level_factor, overlap, steep;
     int window, unity;
     ef_level lv[EF_MAX_LEVELS];
     size_t tw, tb;            /* offsets of W_out and b_out inside an instance */
@@ -41,12 +42,18 @@ typedef struct ef_state {
     int n_blocks;
     size_t n_cols;
     int n_colors, max_touch;
+    double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];
+    /* the wide basis of the assembly (built with the cover) */
+    pinn_graph *wide;
+    size_t wide_tw, wide_tb;
+    int *wide_pass, *wide_chan;
+    int n_pass;
 } ef_state;
 
 static pinn_status ef_configure(void *state, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {
     static const char *const keys[] = {PINN_MODEL_COMMON_KEYS, ELM_BASIS_KEYS, "subdomains", "overlap", "levels",
-                                       "level_factor", "window", "unity", NULL};
-    static const char *const windows[2] = {"cosine", "one"};
+                                       "level_factor", "window", "steepness", "unity", NULL};
+    static const char *const windows[3] = {"cosine", "one", "sigmoid"};
     ef_state *s = state;
     s->n_in = info->n_in, s->n_out = info->n_out;
     pinn_status st = pinn_cfg_check_keys(c, node, keys, err);
@@ -70,7 +77,8 @@ static pinn_status ef_configure(void *state, pinn_cfg *c, int node, const pinn_m
     if ((st = pinn_cfg_real(c, node, "overlap", 1.0 + 1e-9, 16, 1, 2.0, &s->overlap, err)) ||
         (st = pinn_cfg_int(c, node, "levels", 1, EF_MAX_LEVELS, 1, 1, &s->levels, err)) ||
         (st = pinn_cfg_real(c, node, "level_factor", 1.0 + 1e-9, 1e6, 1, 2.0, &s->level_factor, err)) ||
-        (st = pinn_cfg_choice(c, node, "window", windows, 2, 0, &s->window, err)) ||
+        (st = pinn_cfg_choice(c, node, "window", windows, 3, 0, &s->window, err)) ||
+        (st = pinn_cfg_real(c, node, "steepness", 1e-3, 1e6, 1, 20.0, &s->steep, err)) ||
         (st = pinn_cfg_bool(c, node, "unity", 1, 1, &s->unity, err)))
         return st;
     double total = 0;
@@ -88,45 +96,64 @@ static pinn_status ef_configure(void *state, pinn_cfg *c, int node, const pinn_m
     return PINN_OK;
 }
 
-static pinn_status ef_build(void *state, pinn_graph *g, int x, const pinn_model_info *info, pinn_model_out *out,
-                            pinn_error *err) {
-    ef_state *s = state;
+/* Appends the levels of subnets ops over node x of g, each instance's output layer n_wide wide
+ * (n_out for the model; the basis size + 1 for the wide assembly graph).  The model's own build
+ * (wide == 0) records the layout in s; the wide one its offsets in s->wide_*.  Returns the sum
+ * node, or -1 with the error in err or the graph. */
+static int ef_levels(ef_state *s, pinn_graph *g, int x, int n_wide, int wide, pinn_status *st, pinn_error *err) {
     int sum = -1;
-    s->g = g;
+    *st = PINN_OK;
     for (int l = 0; l < s->levels; l++) {
         ef_level *L = &s->lv[l];
         pinn_graph *net = NULL;
-        pinn_status st = pinn_graph_init(&net, info->n_in, err);
-        if (st) return st;
+        if ((*st = pinn_graph_init(&net, s->n_in, err))) return -1;
         int sw, sb;
-        pinn_graph_set_output(net, elm_basis_build(net, pinn_graph_input(net), info->n_in, info->n_out, &s->b, "elm", &sw, &sb));
+        pinn_graph_set_output(net, elm_basis_build(net, pinn_graph_input(net), s->n_in, n_wide, &s->b, "elm", &sw, &sb));
         pinn_error e;
-        if ((st = pinn_graph_status(net, &e))) {
+        if ((*st = pinn_graph_status(net, &e))) {
             pinn_graph_free(net);
-            return pinn_error_set(err, st, "elm_fbpinn: %s", e.msg);
+            *st = pinn_error_set(err, *st, "elm_fbpinn: %s", e.msg);
+            return -1;
         }
-        pinn_graph_slice(net, sw, NULL, &s->tw, NULL);
-        pinn_graph_slice(net, sb, NULL, &s->tb, NULL);
+        pinn_graph_slice(net, sw, NULL, wide ? &s->wide_tw : &s->tw, NULL);
+        pinn_graph_slice(net, sb, NULL, wide ? &s->wide_tb : &s->tb, NULL);
         pinn_subnets_spec spec;
-        pinn_subnets_spec_grid(&spec, net, info->n_in, L->grid, info->lo, info->hi, s->overlap);
+        pinn_subnets_spec_grid(&spec, net, s->n_in, L->grid, s->lo, s->hi, s->overlap);
         char prefix[16];
         snprintf(prefix, sizeof prefix, "l%d.sub", l);
         spec.prefix = prefix;
-        spec.window = s->window == 0 ? PINN_WINDOW_COSINE : PINN_WINDOW_ONE;
+        spec.window = s->window == 0 ? PINN_WINDOW_COSINE : s->window == 1 ? PINN_WINDOW_ONE : PINN_WINDOW_SIGMOID;
+        spec.window_steep = s->steep;
         spec.unity = s->unity;
-        L->n_classes = 1;
-        for (int i = 0; i < info->n_in; i++) {
-            int m = L->grid[i] > 1 ? (int)ceil(2 * spec.radius[i] / spec.dc[i] - 1e-9) : 1;
-            L->m[i] = m < 1 ? 1 : m > L->grid[i] ? L->grid[i] : m;
-            L->n_classes *= L->m[i];
+        if (!wide) {
+            L->n_classes = 1;
+            for (int i = 0; i < s->n_in; i++) {
+                int m = L->grid[i] > 1 ? (int)ceil(2 * spec.radius[i] / spec.dc[i] - 1e-9) : 1;
+                L->m[i] = m < 1 ? 1 : m > L->grid[i] ? L->grid[i] : m;
+                L->n_classes *= L->m[i];
+            }
         }
         int node = pinn_graph_subnets(g, x, &spec); /* takes net over */
-        if (node < 0) return PINN_OK;                /* the error is in the graph */
+        if (node < 0) return -1;                     /* the error is in the graph */
         int k = pinn_graph_subnets_count(g) - 1;
-        L->J = pinn_graph_subnets_instances(g, k);
-        L->inst_off = pinn_graph_subnets_params(g, k, &L->per);
+        if (wide) L->wide_off = pinn_graph_subnets_params(g, k, &L->wide_per);
+        else {
+            L->J = pinn_graph_subnets_instances(g, k);
+            L->inst_off = pinn_graph_subnets_params(g, k, &L->per);
+        }
         sum = l ? pinn_graph_add(g, sum, node, 1.0, 1.0) : node;
     }
+    return sum;
+}
+
+static pinn_status ef_build(void *state, pinn_graph *g, int x, const pinn_model_info *info, pinn_model_out *out,
+                            pinn_error *err) {
+    ef_state *s = state;
+    s->g = g;
+    for (int i = 0; i < info->n_in; i++) s->lo[i] = info->lo[i], s->hi[i] = info->hi[i];
+    pinn_status st;
+    int sum = ef_levels(s, g, x, info->n_out, 0, &st, err);
+    if (st) return st;
     s->ncoef = s->n_out * (s->b.n_basis + 1);
     out->fields = sum;
     return PINN_OK;
@@ -160,6 +187,57 @@ static int ef_touching(const void *ctx, const pinn_real *x, int *cols) {
     return n;
 }
 
+/* Colour class of instance j of level L: its grid index modulo m per input. */
+static int ef_class(const ef_state *s, const ef_level *L, int j) {
+    int cls = 0, rest = j, gi[PINN_MAX_INPUTS];
+    for (int i = s->n_in - 1; i >= 0; i--) gi[i] = rest % L->grid[i], rest /= L->grid[i];
+    for (int i = 0; i < s->n_in; i++) cls = cls * L->m[i] + gi[i] % L->m[i];
+    return cls;
+}
+
+/* The wide graph's parameters for pass (level, class): every instance's hidden layers copied from
+ * the model's P; the output layer the identity (channel k = basis function k, channel K = the
+ * constant) on the instances of that level and class, zero on all others. */
+static void ef_wide_params(const void *ctx, const pinn_real *P, int pass, pinn_real *P2) {
+    const ef_state *s = ctx;
+    int K = s->b.n_basis, K1 = K + 1, pass0 = 0;
+    for (int l = 0; l < s->levels; l++) {
+        const ef_level *L = &s->lv[l];
+        int cls = pass - pass0;
+        for (int j = 0; j < L->J; j++) {
+            pinn_real *dst = P2 + L->wide_off + (size_t)j * L->wide_per;
+            memcpy(dst, P + L->inst_off + (size_t)j * L->per, sizeof(pinn_real) * s->tw);
+            pinn_real *W = dst + s->wide_tw, *b = dst + s->wide_tb;
+            memset(W, 0, sizeof(pinn_real) * (size_t)K1 * (size_t)K);
+            memset(b, 0, sizeof(pinn_real) * (size_t)K1);
+            if (cls >= 0 && cls < L->n_classes && ef_class(s, L, j) == cls) {
+                for (int k = 0; k < K; k++) W[(size_t)k * K + k] = 1;
+                b[K] = 1;
+            }
+        }
+        pass0 += L->n_classes;
+    }
+}
+
+/* The wide assembly graph (the model's levels with K + 1 outputs per instance), when the
+ * parameter layout allows copying the hidden layers (they precede the output layer); else none. */
+static pinn_status ef_make_wide(ef_state *s, pinn_error *err) {
+    int K = s->b.n_basis, K1 = K + 1;
+    if (s->tb != s->tw + (size_t)s->n_out * K || s->lv[0].per != s->tb + (size_t)s->n_out) return PINN_OK;
+    pinn_status st = pinn_graph_init(&s->wide, s->n_in, err);
+    if (st) return st;
+    int sum = ef_levels(s, s->wide, pinn_graph_input(s->wide), K1, 1, &st, err);
+    if (st) return st;
+    pinn_graph_set_output(s->wide, sum);
+    pinn_error e;
+    if (pinn_graph_status(s->wide, &e) || s->wide_tw != s->tw || s->wide_tb != s->tw + (size_t)K1 * K ||
+        s->lv[0].wide_per != s->wide_tb + (size_t)K1) {
+        pinn_graph_free(s->wide); /* a layout this fast path does not know: the colour passes */
+        s->wide = NULL;
+    }
+    return PINN_OK;
+}
+
 /* Columns level by level, instance by instance, coefficient by coefficient; the colour of
  * (level, j, q): the level's colour block, j's class (its grid index modulo m per input), then the
  * basis function (a colour sets one basis function in every field). */
@@ -183,23 +261,29 @@ static pinn_status ef_cover(void *state, const pinn_graph *g, pinn_lin_cover *cv
         s->bptr = malloc(sizeof(int64_t) * ((size_t)s->n_blocks + 1));
         if (!s->param || !s->field || !s->color || !s->bptr) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
         for (int b = 0; b <= s->n_blocks; b++) s->bptr[b] = (int64_t)b * s->ncoef;
+        s->wide_pass = malloc(sizeof(int) * n);
+        s->wide_chan = malloc(sizeof(int) * n);
+        if (!s->wide_pass || !s->wide_chan) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+        int pass0 = 0;
         for (int l = 0; l < s->levels; l++) {
             const ef_level *L = &s->lv[l];
             for (int j = 0; j < L->J; j++) {
-                int cls = 0, rest = j;
-                int gi[PINN_MAX_INPUTS];
-                for (int i = s->n_in - 1; i >= 0; i--) gi[i] = rest % L->grid[i], rest /= L->grid[i];
-                for (int i = 0; i < s->n_in; i++) cls = cls * L->m[i] + gi[i] % L->m[i];
+                int cls = ef_class(s, L, j);
                 for (int q = 0; q < s->ncoef; q++) {
                     size_t c = L->col0 + (size_t)j * (size_t)s->ncoef + (size_t)q;
                     int nW = s->n_out * K, k = q < nW ? q % (K ? K : 1) : K;
                     s->param[c] = ef_param(s, L, j, q);
                     s->field[c] = q < nW ? q / (K ? K : 1) : q - nW;
                     s->color[c] = L->color0 + cls * K1 + k;
+                    s->wide_pass[c] = pass0 + cls;
+                    s->wide_chan[c] = k;
                 }
             }
+            pass0 += L->n_classes;
         }
-        s->n_cols = n, s->n_colors = colors, s->max_touch = touch;
+        s->n_cols = n, s->n_colors = colors, s->max_touch = touch, s->n_pass = pass0;
+        pinn_status st = ef_make_wide(s, err);
+        if (st) return st;
     }
     cv->n_cols = s->n_cols;
     cv->param = s->param, cv->field = s->field, cv->color = s->color;
@@ -208,12 +292,22 @@ static pinn_status ef_cover(void *state, const pinn_graph *g, pinn_lin_cover *cv
     cv->n_blocks = s->n_blocks, cv->block_ptr = s->bptr;
     cv->touching = ef_touching;
     cv->ctx = s;
+    if (s->wide) {
+        cv->wide = s->wide;
+        cv->wide_w = K1;
+        cv->n_wide_passes = s->n_pass;
+        cv->wide_np = pinn_graph_nparams(s->wide);
+        cv->wide_pass = s->wide_pass, cv->wide_chan = s->wide_chan;
+        cv->wide_params = ef_wide_params;
+    }
     return PINN_OK;
 }
 
 static void ef_release(void *state) {
     ef_state *s = state;
     free(s->param), free(s->field), free(s->color), free(s->bptr);
+    free(s->wide_pass), free(s->wide_chan);
+    pinn_graph_free(s->wide);
 }
 
 const pinn_model_ops pinn_model_elm_fbpinn_ops = {.kind = "elm_fbpinn", .state_size = sizeof(ef_state),

@@ -29,6 +29,7 @@ typedef struct fb_state {
     double overlap, scale;
     double lo[PINN_MAX_INPUTS], hi[PINN_MAX_INPUTS];
     int window, unity;
+    double steep; /* sigmoid window steepness */
     char file[512];
     int line_decomp; /* the line of the decomposition keys, for coverage errors */
     /* schedule */
@@ -216,7 +217,7 @@ static pinn_status read_schedule(fb_state *s, pinn_cfg *c, int node, const pinn_
 
 static pinn_status fb_configure(void *state, pinn_cfg *c, int node, const pinn_model_info *info, pinn_error *err) {
     static const char *const keys[] = {PINN_MODEL_COMMON_KEYS, "subdomains", "overlap", "levels", "centres", "widths", "window",
-                                       "hidden", "activation", "k", "residual", "normalize", "init", "unity", "scale",
+                                       "steepness", "hidden", "activation", "k", "residual", "normalize", "init", "unity", "scale",
                                        "schedule", NULL};
     fb_state *s = state;
     pinn_status st = pinn_cfg_check_keys(c, node, keys, err);
@@ -235,12 +236,15 @@ static pinn_status fb_configure(void *state, pinn_cfg *c, int node, const pinn_m
         return fail_line(s, c, pinn_cfg_find(c, node, "normalize"), err,
                          "normalize: each subdomain's inputs are mapped to [-1, 1] over its support already; leave it false", NULL);
     if ((st = read_decomposition(s, c, node, err))) return st;
-    const char *wn[2] = {pinn_window_to_string(PINN_WINDOW_COSINE), pinn_window_to_string(PINN_WINDOW_ONE)};
+    const char *wn[3] = {pinn_window_to_string(PINN_WINDOW_COSINE), pinn_window_to_string(PINN_WINDOW_ONE),
+                         pinn_window_to_string(PINN_WINDOW_SIGMOID)};
+    const pinn_window wk[3] = {PINN_WINDOW_COSINE, PINN_WINDOW_ONE, PINN_WINDOW_SIGMOID};
     int w;
-    if ((st = pinn_cfg_choice(c, node, "window", wn, 2, 0, &w, err)) || (st = pinn_cfg_bool(c, node, "unity", 1, 1, &s->unity, err)) ||
+    if ((st = pinn_cfg_choice(c, node, "window", wn, 3, 0, &w, err)) || (st = pinn_cfg_bool(c, node, "unity", 1, 1, &s->unity, err)) ||
+        (st = pinn_cfg_real(c, node, "steepness", 1e-3, 1e6, 1, 20.0, &s->steep, err)) ||
         (st = pinn_cfg_real(c, node, "scale", -1e300, 1e300, 1, 1.0, &s->scale, err)))
         return st;
-    s->window = w == 0 ? PINN_WINDOW_COSINE : PINN_WINDOW_ONE;
+    s->window = wk[w];
     if (s->scale == 0) return fail_line(s, c, pinn_cfg_find(c, node, "scale"), err, "scale must not be 0", NULL);
     return read_schedule(s, c, node, info, err);
 }
@@ -351,6 +355,7 @@ static pinn_status fb_build(void *state, pinn_graph *g, int x, const pinn_model_
         snprintf(s->prefix[l], sizeof s->prefix[l], "L%d.", l);
         sp.prefix = s->prefix[l];
         sp.window = (pinn_window)s->window;
+        sp.window_steep = s->steep;
         sp.unity = s->unity;
         int u = pinn_graph_subnets(g, x, &sp); /* takes over net */
         if (u < 0) return PINN_OK;             /* the error is in the graph */

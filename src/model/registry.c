@@ -33,6 +33,7 @@ struct pinn_model {
     const pinn_cfg *cfg; /* for transforms and messages; owned by the caller */
     pinn_model_out out;
     int width;
+    int transformed;
 };
 
 pinn_status pinn_model_init(pinn_model **out, const pinn_model_ops *ops, pinn_cfg *cfg, const pinn_model_info *info,
@@ -75,6 +76,7 @@ const pinn_model_ops *pinn_model_kind(const pinn_model *m) { return m->ops; }
 void *pinn_model_state(pinn_model *m) { return m->state; }
 const pinn_model_out *pinn_model_outputs(const pinn_model *m) { return &m->out; }
 int pinn_model_width(const pinn_model *m) { return m->width; }
+int pinn_model_transformed(const pinn_model *m) { return m->transformed; }
 
 /* Transform text of field f from the section's `transform` key (a scalar: field 0; a mapping:
  * by field name); NULL when none. */
@@ -148,6 +150,7 @@ pinn_status pinn_model_build(pinn_model *m, pinn_graph *g, const pinn_expr_symbo
                               m->out.n_aux, PINN_MODEL_MAX_AUX);
     int fields = m->out.fields;
     if ((st = apply_transforms(m, g, sym, &fields, err))) return st;
+    m->transformed = fields != m->out.fields;
     int out = fields;
     for (int k = 0; k < m->out.n_aux; k++) {
         if (pinn_graph_width(g, m->out.aux[k]) != 1)

@@ -40,6 +40,8 @@ static double *own(rp_fig *g, size_t n) {
     return a;
 }
 
+double *rp_fig_own(rp_fig *g, size_t n) { return own(g, n); }
+
 double *rp_fig_column(rp_fig *g, const rp_history *h, long c) {
     double *a = own(g, h->nrows);
     if (a)
@@ -378,6 +380,7 @@ pinn_status rp_figures_build(const rp_run *r, rp_figset *fs, pinn_error *err) {
     if (!st) st = line_figures(r, fs, err);
     if (!st) st = rp_figures_ideas(r, fs, err); /* figures_ideas.c: VQ code map, latent maps */
     if (!st) st = rp_moe_figures(r, fs, err);
+    if (!st) st = rp_decomposition_figures(r, fs, err);
     if (st) rp_figures_free(fs);
     return st;
 }

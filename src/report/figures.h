@@ -44,6 +44,11 @@ void rp_figures_free(rp_figset *fs);
 
 /* Add an empty figure to fs (owned by fs); NULL when out of memory. */
 rp_fig *rp_figset_add(rp_figset *fs, const char *name, int group);
+/* An array of n doubles owned by fig; NULL when out of memory or fig holds too many. */
+double *rp_fig_own(rp_fig *fig, size_t n);
+/* fig_decomp.c: the FBPINN decomposition (subdomain boxes) and sweep schedule figures, when the run
+ * directory holds fbpinn_boxes.npy / fbpinn_schedule.npy. */
+pinn_status rp_decomposition_figures(const rp_run *r, rp_figset *fs, pinn_error *err);
 /* A copy of column c of the history (owned by fig); NULL when out of memory. */
 double *rp_fig_column(rp_fig *fig, const rp_history *h, long c);
 

@@ -195,11 +195,13 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
         pinn_json_string(f, ls->stop);
         fprintf(f, ", \"rows\": %ld, \"cols\": %ld, \"nnz\": %ld, \"iterations\": %d, \"steps\": %d, \"rank\": %d", ls->rows,
                 ls->cols, ls->nnz, ls->iterations, ls->outer, ls->rank);
+        fprintf(f, ", \"assembly_passes\": %d", ls->passes);
         const char *nm[] = {"residual", "rhs_norm", "cond", "cond_precond", "block_cond", "assemble_s", "assemble_cpu_s",
-                            "precond_s", "solve_s", "solve_cpu_s", "loss_before", "loss_after", "matrix_mb"};
+                            "precond_s", "solve_s", "solve_cpu_s", "loss_before", "loss_after", "matrix_mb",
+                            "peak_rss_mb"};
         double val[] = {ls->residual, ls->rhs_norm, ls->cond, ls->cond_precond, ls->block_cond, ls->assemble_s,
                         ls->assemble_cpu_s, ls->precond_s, ls->solve_s, ls->solve_cpu_s, ls->loss_before, ls->loss_after,
-                        ls->matrix_mb};
+                        ls->matrix_mb, ls->peak_rss_mb};
         for (size_t q = 0; q < sizeof val / sizeof val[0]; q++) {
             fprintf(f, ", \"%s\": ", nm[q]);
             pinn_json_number(f, val[q]);

@@ -3,7 +3,9 @@
  * respect to those coefficients, straight into a CSR matrix holding only the columns that touch
  * each row's points (pinn_objective_linearize_csr, pinnc/objective.h).  The residual's derivative
  * with respect to the output jet comes from the expression's reverse pass, the jets of each
- * coefficient's basis function from one forward pass per colour of the model's cover. */
+ * coefficient's basis function from one forward pass per wide group of the model's cover (its
+ * basis graph with an identity output layer) or, without one or under an output transform, one
+ * forward pass per colour. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +132,13 @@ static void work_free(lin_work *w) {
     memset(w, 0, sizeof *w);
 }
 
-/* The touching columns of every point of the term, and their colour order. */
-static pinn_status touch_points(pinn_trainer *t, const pinn_lin_cover *cv, const lin_term *lt, lin_work *w, pinn_error *err) {
+/* The pass that computes column c's basis jets: its wide pass (key == wide_pass) or its colour. */
+static int pass_of(const int *key, int c) { return key[c]; }
+
+/* The touching columns of every point of the term, and their order by pass (key: the colours, or
+ * the wide passes). */
+static pinn_status touch_points(pinn_trainer *t, const pinn_lin_cover *cv, const int *key, const lin_term *lt, lin_work *w,
+                                pinn_error *err) {
     size_t n = lt->n, tot = 0;
     int *buf = malloc(sizeof(int) * (size_t)(cv->max_touch + 1));
     w->pt_ptr = malloc(sizeof(int64_t) * (n + 1));
@@ -152,9 +159,9 @@ static pinn_status touch_points(pinn_trainer *t, const pinn_lin_cover *cv, const
         int m = cv->touching(cv->ctx, lt->x + p * (size_t)t->d, w->pt_col + w->pt_ptr[p]);
         int *o = w->ord + w->pt_ptr[p];
         const int *c = w->pt_col + w->pt_ptr[p];
-        for (int i = 0; i < m; i++) { /* insertion sort by colour, stable */
+        for (int i = 0; i < m; i++) { /* insertion sort by pass, stable */
             int j = i;
-            while (j > 0 && cv->color[c[o[j - 1]]] > cv->color[c[i]]) o[j] = o[j - 1], j--;
+            while (j > 0 && pass_of(key, c[o[j - 1]]) > pass_of(key, c[i])) o[j] = o[j - 1], j--;
             o[j] = i;
         }
         for (int i = 0; i < m; i++) o[i] = c[o[i]]; /* store the column itself */
@@ -237,16 +244,31 @@ static void term_residuals(pinn_trainer *t, const lin_term *lt, lin_work *w, pin
             }
 }
 
-/* Adds the colour pass's entries: for every point, its columns of colour `color`, whose basis
- * jets are jet - jet0 there. */
-static void term_values(const pinn_trainer *t, const pinn_lin_cover *cv, const lin_term *lt, lin_work *w, int color,
-                        pinn_csr *M) {
+/* Where a pass's basis jets are: jet - jet0 in the field's channel (colour passes), or channel
+ * chan[c] of the wide graph's jet wj, bw wide. */
+typedef struct basis_src {
+    const pinn_real *wj;
+    int bw;
+    const int *chan;
+} basis_src;
+
+/* Column c's basis jet for field f at stream-point index sp = s * n + p. */
+static double basis_at(const lin_work *w, const basis_src *bs, int W, size_t sp, int f, int c) {
+    if (bs->chan) return (double)bs->wj[sp * (size_t)bs->bw + (size_t)bs->chan[c]];
+    size_t e = sp * (size_t)W + (size_t)f;
+    return (double)w->jet[e] - (double)w->jet0[e];
+}
+
+/* Adds pass `pass`'s entries: for every point, its columns of that pass (key), whose basis jets
+ * bs gives there. */
+static void term_values(const pinn_trainer *t, const pinn_lin_cover *cv, const int *key, const basis_src *bs,
+                        const lin_term *lt, lin_work *w, int pass, pinn_csr *M) {
     const tr_term *tm = lt->tm;
     int S = lt->S, W = t->w_out, nf = t->nf;
     size_t n = lt->n;
     for (size_t p = 0; p < n; p++) {
         size_t end = (size_t)w->pt_ptr[p + 1];
-        while (w->cur[p] < end && cv->color[w->ord[w->cur[p]]] == color) {
+        while (w->cur[p] < end && key[w->ord[w->cur[p]]] == pass) {
             int c = w->ord[w->cur[p]++];
             for (int f = 0; f < nf; f++) {
                 if (!col_acts_on(cv, c, f)) continue;
@@ -255,26 +277,21 @@ static void term_values(const pinn_trainer *t, const pinn_lin_cover *cv, const l
                     int64_t at = find_col(M, (int)(lt->row0 + p), c);
                     const pinn_real *sd = w->seed + p * (size_t)S * nf;
                     double v = 0;
-                    for (int s = 0; s < S; s++) {
-                        size_t e = ((size_t)s * n + p) * W + f;
-                        v += (double)sd[s * nf + f] * ((double)w->jet[e] - w->jet0[e]);
-                    }
+                    for (int s = 0; s < S; s++) v += (double)sd[s * nf + f] * basis_at(w, bs, W, (size_t)s * n + p, f, c);
                     if (at >= 0) M->values[at] += lt->scale * v;
                 } else if (tm->kind == TR_DATA) {
                     if (isnan(tm->target[p * (size_t)nf + (size_t)f])) continue;
                     size_t row = w->drow[p];
                     for (int g = 0; g < f; g++) row += !isnan(tm->target[p * (size_t)nf + (size_t)g]);
                     int64_t at = find_col(M, (int)row, c);
-                    size_t e = p * W + f;
-                    if (at >= 0) M->values[at] += lt->scale * ((double)w->jet[e] - w->jet0[e]);
+                    if (at >= 0) M->values[at] += lt->scale * basis_at(w, bs, W, p, f, c);
                 } else {
                     if (p - p % 2 + 1 >= n) continue;
                     double sign = p % 2 ? -1.0 : 1.0;
                     for (int q = 0; q < tm->n_per_streams; q++) {
                         size_t row = lt->row0 + ((p / 2) * (size_t)tm->n_per_streams + (size_t)q) * (size_t)nf + (size_t)f;
-                        size_t e = (size_t)tm->per_streams[q] * n * W + p * W + f;
                         int64_t at = find_col(M, (int)row, c);
-                        if (at >= 0) M->values[at] += sign * lt->scale * ((double)w->jet[e] - w->jet0[e]);
+                        if (at >= 0) M->values[at] += sign * lt->scale * basis_at(w, bs, W, (size_t)tm->per_streams[q] * n + p, f, c);
                     }
                 }
             }
@@ -306,6 +323,16 @@ pinn_status pinn_objective_linearize_csr(pinn_objective *o, const pinn_real *par
     }
     if (rows > 0x7fffffff || cv->n_cols > 0x7fffffff)
         return pinn_error_set(err, PINN_ERR_UNSUPPORTED, "assembly: %zu rows x %zu columns (at most 2^31 each)", rows, cv->n_cols);
+    /* the wide basis (one pass per wide group instead of per colour) when the model has one, its
+     * layout is in range and no output transform sits between it and the fields */
+    int wide = cv->wide && cv->wide_params && cv->wide_pass && cv->wide_chan && cv->wide_w > 0 &&
+               !pinn_model_transformed(t->model);
+    for (size_t c = 0; wide && c < cv->n_cols; c++)
+        if (cv->field[c] < 0 || cv->wide_pass[c] < 0 || cv->wide_pass[c] >= cv->n_wide_passes || cv->wide_chan[c] < 0 ||
+            cv->wide_chan[c] >= cv->wide_w)
+            wide = 0;
+    const int *key = wide ? cv->wide_pass : cv->color;
+    int n_pass = wide ? cv->n_wide_passes : cv->n_colors;
     /* the pattern: count, allocate once, fill */
     lin_work w;
     memset(&w, 0, sizeof w);
@@ -313,7 +340,7 @@ pinn_status pinn_objective_linearize_csr(pinn_objective *o, const pinn_real *par
     pinn_status st = PINN_OK;
     for (int k = 0; k < t->n_terms && !st; k++) {
         if (!lt[k].rows) continue;
-        if (!(st = touch_points(t, cv, &lt[k], &w, err))) nnz += term_pattern(t, cv, &lt[k], &w, NULL);
+        if (!(st = touch_points(t, cv, key, &lt[k], &w, err))) nnz += term_pattern(t, cv, &lt[k], &w, NULL);
         work_free(&w);
     }
     if (!st) st = pinn_csr_init(M, (int)rows, (int)cv->n_cols, nnz, err);
@@ -322,6 +349,9 @@ pinn_status pinn_objective_linearize_csr(pinn_objective *o, const pinn_real *par
     size_t W = (size_t)t->w_out, nf = (size_t)t->nf;
     pinn_real *P0 = malloc(sizeof(pinn_real) * t->np), *Pc = malloc(sizeof(pinn_real) * t->np),
               *gbuf = calloc(t->np, sizeof(pinn_real));
+    pinn_real *P2 = wide ? malloc(sizeof(pinn_real) * (cv->wide_np + 1)) : NULL,
+              *wj = wide ? malloc(sizeof(pinn_real) * maxS_n * (size_t)cv->wide_w) : NULL;
+    pinn_term *ev2 = NULL;
     int64_t *cptr = calloc((size_t)cv->n_colors + 1, sizeof(int64_t));
     size_t *ccol = malloc(sizeof(size_t) * (cv->n_cols + 1));
     w.jet = malloc(sizeof(pinn_real) * maxS_n * W);
@@ -329,7 +359,8 @@ pinn_status pinn_objective_linearize_csr(pinn_objective *o, const pinn_real *par
     w.seed = malloc(sizeof(pinn_real) * maxS_n * nf);
     w.blk = malloc(sizeof(pinn_real) * maxblk * W);
     w.gblk = malloc(sizeof(pinn_real) * maxblk * W);
-    if (!P0 || !Pc || !gbuf || !cptr || !ccol || !w.jet || !w.jet0 || !w.seed || !w.blk || !w.gblk) {
+    if (!P0 || !Pc || !gbuf || !cptr || !ccol || !w.jet || !w.jet0 || !w.seed || !w.blk || !w.gblk ||
+        (wide && (!P2 || !wj))) {
         st = pinn_error_set(err, PINN_ERR_NOMEM, "assembly: out of memory");
         goto done;
     }
@@ -343,12 +374,13 @@ pinn_status pinn_objective_linearize_csr(pinn_objective *o, const pinn_real *par
     memcpy(Pc, t->P, sizeof(pinn_real) * t->np);
     for (size_t c = 0; c < cv->n_cols; c++) Pc[cv->param[c]] = 0;
     M->row_ptr[0] = 0;
+    basis_src colour_src = {NULL, 0, NULL}, wide_src = {wj, cv->wide_w, cv->wide_chan};
     for (int k = 0; k < t->n_terms && !st; k++) {
         if (!lt[k].rows) continue;
         lin_term *L = &lt[k];
         pinn_real *keep_jet = w.jet, *keep_jet0 = w.jet0, *keep_seed = w.seed, *keep_blk = w.blk, *keep_gblk = w.gblk;
         w.jet = w.jet0 = w.seed = w.blk = w.gblk = NULL;
-        st = touch_points(t, cv, L, &w, err);
+        st = touch_points(t, cv, key, L, &w, err);
         w.jet = keep_jet, w.jet0 = keep_jet0, w.seed = keep_seed, w.blk = keep_blk, w.gblk = keep_gblk;
         if (st) break;
         if (L->tm->kind == TR_DATA && !(w.drow = malloc(sizeof(size_t) * (L->n + 1)))) {
@@ -358,18 +390,36 @@ pinn_status pinn_objective_linearize_csr(pinn_objective *o, const pinn_real *par
         term_pattern(t, cv, L, &w, M);
         pinn_term_predict(L->ev, L->n, L->x, P0, w.jet);      /* current parameters: residuals, seeds */
         term_residuals(t, L, &w, gbuf, r);
-        pinn_term_predict(L->ev, L->n, L->x, Pc, w.jet0);     /* coefficients at zero */
-        for (int c = 0; c < cv->n_colors; c++) {
-            for (int64_t q = cptr[c]; q < cptr[c + 1]; q++) Pc[cv->param[ccol[q]]] = 1;
-            pinn_term_predict(L->ev, L->n, L->x, Pc, w.jet);
-            for (int64_t q = cptr[c]; q < cptr[c + 1]; q++) Pc[cv->param[ccol[q]]] = 0;
-            term_values(t, cv, L, &w, c, M);
+        if (wide) { /* one pass per wide group: the basis jets directly */
+            const pinn_plan *pl = pinn_term_plan(L->ev);
+            if (pinn_plan_size(pl) != L->S) {
+                st = pinn_error_set(err, PINN_ERR_INVALID, "assembly: the term's plan has %d streams, expected %d",
+                                    pinn_plan_size(pl), L->S);
+                break;
+            }
+            if ((st = pinn_term_init_ctx(&ev2, t->ctx, cv->wide, pl, L->n, 0, cv->wide_np, err))) break;
+            for (int g = 0; g < n_pass; g++) {
+                cv->wide_params(cv->ctx, P0, g, P2);
+                pinn_term_predict(ev2, L->n, L->x, P2, wj);
+                term_values(t, cv, key, &wide_src, L, &w, g, M);
+            }
+            pinn_term_free(ev2);
+            ev2 = NULL;
+        } else {
+            pinn_term_predict(L->ev, L->n, L->x, Pc, w.jet0); /* coefficients at zero */
+            for (int c = 0; c < cv->n_colors; c++) {
+                for (int64_t q = cptr[c]; q < cptr[c + 1]; q++) Pc[cv->param[ccol[q]]] = 1;
+                pinn_term_predict(L->ev, L->n, L->x, Pc, w.jet);
+                for (int64_t q = cptr[c]; q < cptr[c + 1]; q++) Pc[cv->param[ccol[q]]] = 0;
+                term_values(t, cv, key, &colour_src, L, &w, c, M);
+            }
         }
         pinn_real *a = w.jet, *b = w.jet0, *s = w.seed, *bl = w.blk, *gb = w.gblk;
         w.jet = w.jet0 = w.seed = w.blk = w.gblk = NULL;
         work_free(&w);
         w.jet = a, w.jet0 = b, w.seed = s, w.blk = bl, w.gblk = gb;
     }
+    if (t->lin) t->lin->passes = n_pass + (wide ? 1 : 2);
     if (!st) {
         M->nnz = nnz;
         M->next_row = (int)rows;
@@ -377,8 +427,9 @@ pinn_status pinn_objective_linearize_csr(pinn_objective *o, const pinn_real *par
     }
     if (!st) st = tr_check(t, err);
 done:
+    pinn_term_free(ev2);
     work_free(&w);
-    free(P0), free(Pc), free(gbuf), free(cptr), free(ccol);
+    free(P0), free(Pc), free(gbuf), free(cptr), free(ccol), free(P2), free(wj);
     if (st) pinn_csr_free(M);
     return st;
 }

@@ -10,6 +10,7 @@ typedef struct tr_lin {
     pinn_lin_cover cover;
     int has_cover;
     pinn_lsq_summary sum;  /* the last solve (pinnc/objective.h) */
+    int passes;            /* forward passes per term of the last sparse assembly */
 } tr_lin;
 
 /* The trainer's work space, made on first use. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "train/lin.h"
@@ -241,6 +242,7 @@ static pinn_status lsq_step(tr_phase *ph, pinn_trainer *t, double *loss, int *do
     sum->assemble_cpu_s += now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
     if (!st) {
         sum->rows = M.rows, sum->cols = M.cols, sum->nnz = (long)M.nnz;
+        sum->passes = L->dense ? 0 : lin->passes;
         sum->matrix_mb = (double)M.nnz * 2 * (sizeof(double) + sizeof(int)) / 1048576.0 +
                          (double)(M.rows + M.cols + 2) * sizeof(int64_t) / 1048576.0;
     }
@@ -266,6 +268,8 @@ static pinn_status lsq_step(tr_phase *ph, pinn_trainer *t, double *loss, int *do
         L->lambda = L->lambda > 0 ? L->lambda * 4 : 1e-8;
     }
     sum->outer++;
+    struct rusage ru;
+    if (!getrusage(RUSAGE_SELF, &ru)) sum->peak_rss_mb = (double)ru.ru_maxrss / 1024.0; /* Linux: kilobytes */
     sum->loss_after = ph->f;
     *loss = ph->f;
     t->final_loss = ph->f;
