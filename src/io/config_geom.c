@@ -8,6 +8,7 @@
 #include "pinnc.h"
 
 #ifdef PINN_HAVE_YAML
+#include "io/config_lang.h"
 #include "io/yamldoc.h"
 
 #define TRY(x)                          \
@@ -21,23 +22,6 @@ static int seq_len(yaml_node_t *n) {
 }
 static yaml_node_t *seq_at(ydoc *d, yaml_node_t *n, int i) { return ydoc_node(d, n->data.sequence.items.start[i]); }
 
-/* A constant expression (numbers and the problem's constants) into *out. */
-static pinn_status number(ydoc *d, yaml_node_t *v, const char *key, const pinn_problem *p, double *out) {
-    char text[PINN_EXPR_MAX];
-    TRY(ydoc_expr(d, v, key, text, sizeof text));
-    const char *cn[PINN_MAX_CONSTS];
-    double cv[PINN_MAX_CONSTS];
-    for (int i = 0; i < p->n_consts; i++) cn[i] = p->consts[i].name, cv[i] = p->consts[i].value;
-    pinn_expr_symbols sym = {0};
-    sym.n_consts = p->n_consts;
-    sym.const_names = cn;
-    sym.const_values = cv;
-    pinn_error e;
-    if (pinn_expr_eval_scalar(text, &sym, out, &e) != PINN_OK) return ydoc_fail(d, v, PINN_ERR_INVALID, key, e.msg);
-    if (!isfinite(*out)) return ydoc_fail(d, v, PINN_ERR_INVALID, key, "the value is not finite");
-    return PINN_OK;
-}
-
 /* A list of exactly n numbers into out. */
 static pinn_status vec(ydoc *d, yaml_node_t *v, const char *key, const pinn_problem *p, int n, double *out) {
     if (seq_len(v) != n) {
@@ -45,7 +29,7 @@ static pinn_status vec(ydoc *d, yaml_node_t *v, const char *key, const pinn_prob
         snprintf(form, sizeof form, "a list of %d numbers (one per space coordinate)", n);
         return ydoc_expected(d, v, key, form);
     }
-    for (int i = 0; i < n; i++) TRY(number(d, seq_at(d, v, i), key, p, &out[i]));
+    for (int i = 0; i < n; i++) TRY(pinn_config_scalar(d, seq_at(d, v, i), key, p, &out[i]));
     return PINN_OK;
 }
 
@@ -127,13 +111,13 @@ static pinn_status csg_node(ydoc *d, yaml_node_t *v, pinn_problem *p, int ns, in
             TRY(vec(d, member(d, x, "normal"), key, p, ns, nd.normal));
             yaml_node_t *o = member(d, x, "offset");
             if (!o) return ydoc_fail(d, x, PINN_ERR_INVALID, key, "missing 'offset'");
-            TRY(number(d, o, key, p, &nd.offset));
+            TRY(pinn_config_scalar(d, o, key, p, &nd.offset));
         } else {
             nd.kind = cyl ? PINN_CSG_CYLINDER : PINN_CSG_BALL;
             TRY(vec(d, member(d, x, "center"), key, p, ns, nd.center));
             yaml_node_t *r = member(d, x, "radius");
             if (!r) return ydoc_fail(d, x, PINN_ERR_INVALID, key, "missing 'radius'");
-            TRY(number(d, r, key, p, &nd.radius));
+            TRY(pinn_config_scalar(d, r, key, p, &nd.radius));
             if (cyl) {
                 yaml_node_t *a = member(d, x, "axis");
                 const char *an = ydoc_scalar(a);

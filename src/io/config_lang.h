@@ -17,6 +17,9 @@ int pinn_config_data_key(ydoc *d, const char *k, yaml_node_t *v, pinn_condition 
 /* Compiles every definition by name (so that a cycle is reported from its first member) with all
  * symbols; errors carry file, line and the definition. */
 pinn_status pinn_config_check_defines(const pinn_problem *p, const pinn_expr_symbols *sym, pinn_error *err);
+/* A constant expression (numbers and the problem's constants) at node v into *out (config_load.c);
+ * a parse error or a non-finite value fails with the node's line. */
+pinn_status pinn_config_scalar(ydoc *d, yaml_node_t *v, const char *key, const pinn_problem *p, double *out);
 #endif
 
 /* The definitions of p as the symbol arrays of pinn_expr_symbols (names[k], texts[k]). */

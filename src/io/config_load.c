@@ -58,7 +58,7 @@ static pinn_status choice(ydoc *d, yaml_node_t *v, const char *key, const char *
     return ydoc_expected(d, v, key, form);
 }
 
-static pinn_status scalar_expr_value(ydoc *d, yaml_node_t *v, const char *key, const pinn_problem *p, double *out) {
+pinn_status pinn_config_scalar(ydoc *d, yaml_node_t *v, const char *key, const pinn_problem *p, double *out) {
     char text[PINN_EXPR_MAX];
     TRY(ydoc_expr(d, v, key, text, sizeof text));
     const char *cn[PINN_MAX_CONSTS];
@@ -77,8 +77,8 @@ static pinn_status scalar_expr_value(ydoc *d, yaml_node_t *v, const char *key, c
 static pinn_status pair_of(ydoc *d, yaml_node_t *v, const char *key, const pinn_problem *p, double *a, double *b) {
     if (!v || v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.top - v->data.sequence.items.start != 2)
         return ydoc_expected(d, v, key, "[lo, hi]");
-    TRY(scalar_expr_value(d, ydoc_node(d, v->data.sequence.items.start[0]), key, p, a));
-    return scalar_expr_value(d, ydoc_node(d, v->data.sequence.items.start[1]), key, p, b);
+    TRY(pinn_config_scalar(d, ydoc_node(d, v->data.sequence.items.start[0]), key, p, a));
+    return pinn_config_scalar(d, ydoc_node(d, v->data.sequence.items.start[1]), key, p, b);
 }
 
 static pinn_status load_domain(ydoc *d, yaml_node_t *n, pinn_problem *p) {
@@ -115,7 +115,7 @@ static pinn_status load_domain(ydoc *d, yaml_node_t *n, pinn_problem *p) {
         } else if (!strcmp(k, "center")) {
             TRY(pair_of(d, v, "domain.center", p, &dm->center[0], &dm->center[1]));
         } else if (!strcmp(k, "radius")) {
-            TRY(scalar_expr_value(d, v, "domain.radius", p, &dm->radius));
+            TRY(pinn_config_scalar(d, v, "domain.radius", p, &dm->radius));
             if (!(dm->radius > 0)) return ydoc_expected(d, v, "domain.radius", "a positive number");
         } else {
             if (dm->d == PINN_MAX_INPUTS) return ydoc_fail(d, v, PINN_ERR_INVALID, "domain", "more than 4 coordinates");
@@ -179,7 +179,7 @@ static pinn_status load_constants(ydoc *d, yaml_node_t *n, pinn_problem *p) {
         snprintf(c->name, sizeof c->name, "%s", k);
         c->line = ydoc_line(d, v);
         TRY(ydoc_expr(d, v, key, c->expr, sizeof c->expr));
-        TRY(scalar_expr_value(d, v, key, p, &c->value));
+        TRY(pinn_config_scalar(d, v, key, p, &c->value));
         for (int j = 0; j < p->n_consts; j++)
             if (!strcmp(p->consts[j].name, k)) return ydoc_fail(d, v, PINN_ERR_INVALID, key, "defined twice");
         p->n_consts++;
@@ -219,7 +219,7 @@ static pinn_status load_params(ydoc *d, yaml_node_t *n, pinn_problem *p) {
         if (strlen(k) >= PINN_NAME_MAX) return name_too_long(d, ydoc_node(d, pr->key), "parameters", k);
         snprintf(q->name, sizeof q->name, "%s", k);
         q->line = ydoc_line(d, v);
-        TRY(scalar_expr_value(d, v, key, p, &q->value));
+        TRY(pinn_config_scalar(d, v, key, p, &q->value));
         snprintf(q->expr, sizeof q->expr, "%.17g", q->value);
         p->n_params++;
     }
@@ -573,12 +573,12 @@ static pinn_status load_reference(ydoc *d, yaml_node_t *n, pinn_problem *p) {
         else if (!strcmp(kk, "initial")) TRY(ydoc_expr(d, v, key, r->initial, sizeof r->initial));
         else if (!strcmp(kk, "source")) TRY(ydoc_expr(d, v, key, r->source, sizeof r->source));
         else if (!strcmp(kk, "boundary")) TRY(ydoc_expr(d, v, key, r->boundary, sizeof r->boundary));
-        else if (!strcmp(kk, "diffusion")) TRY(scalar_expr_value(d, v, key, p, &r->diffusion));
-        else if (!strcmp(kk, "c1")) TRY(scalar_expr_value(d, v, key, p, &r->c1));
-        else if (!strcmp(kk, "c3")) TRY(scalar_expr_value(d, v, key, p, &r->c3));
-        else if (!strcmp(kk, "mobility")) TRY(scalar_expr_value(d, v, key, p, &r->mobility));
+        else if (!strcmp(kk, "diffusion")) TRY(pinn_config_scalar(d, v, key, p, &r->diffusion));
+        else if (!strcmp(kk, "c1")) TRY(pinn_config_scalar(d, v, key, p, &r->c1));
+        else if (!strcmp(kk, "c3")) TRY(pinn_config_scalar(d, v, key, p, &r->c3));
+        else if (!strcmp(kk, "mobility")) TRY(pinn_config_scalar(d, v, key, p, &r->mobility));
         else if (!strcmp(kk, "dt") || !strcmp(kk, "h")) {
-            TRY(scalar_expr_value(d, v, key, p, &r->h));
+            TRY(pinn_config_scalar(d, v, key, p, &r->h));
             if (!(r->h > 0)) return ydoc_expected(d, v, key, "a positive number");
         } else if (!strcmp(kk, "file")) {
             char file[PINN_PATH_MAX];
