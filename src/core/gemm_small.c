@@ -29,7 +29,7 @@
 #define GS_CLONES
 #endif
 #define GS_INLINE static inline __attribute__((always_inline))
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__) /* GCC and clang */
 /* vectors passed to and returned from the always-inlined helpers never cross an ABI boundary */
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif

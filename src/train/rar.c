@@ -13,7 +13,7 @@ pinn_status tr_rar_configure(tr_rar_cfg *cfg, pinn_cfg *c, int node, pinn_error 
     if (pinn_cfg_type_of(c, ir) != PINN_CFG_MAP)
         return pinn_cfg_expected(c, ir, "rar", "a mapping {every: 1000, k: 1, c: 1}", err);
     static const char *const keys[] = {"every", "k", "c", NULL};
-    long every;
+    long every = 1000;
     pinn_status st = pinn_cfg_check_keys(c, ir, keys, err);
     if (!st) st = pinn_cfg_int(c, ir, "every", 1, 0x7fffffffL, 1, 1000, &every, err);
     if (!st) st = pinn_cfg_real(c, ir, "k", 0, 100, 1, 1.0, &cfg->k, err);
