@@ -96,11 +96,47 @@ int pinn_cfg_copy(pinn_cfg *dst, int dst_parent, const char *key, const pinn_cfg
 }
 
 /* "file:line: prefix.key" (the node's line, or the root's). */
-static void where(const pinn_cfg *c, int node, const char *key, char *buf, size_t size) {
+/* Appends to buf (holding len chars) the key path from below cur down to target: ".key" for a
+ * member of a mapping, "[k]" for an item of a list.  Returns 1 when target lies under cur. */
+static int path_to(const pinn_cfg *c, int cur, int target, char *buf, size_t size, size_t len, int depth) {
+    if (depth > 64) return 0;
+    int k = 0;
+    for (int i = c->node[cur].child; i >= 0; i = c->node[i].next, k++) {
+        if (c->node[cur].type == PINN_CFG_MAP) snprintf(buf + len, size - len, ".%s", c->pool + c->node[i].key);
+        else snprintf(buf + len, size - len, "[%d]", k);
+        size_t n = len + strlen(buf + len);
+        if (i == target || path_to(c, i, target, buf, size, n, depth + 1)) return 1;
+        buf[len] = 0;
+    }
+    return 0;
+}
+
+/* "file:line: path" for messages about node: path is the section prefix, the keys and list
+ * indices down to node (up to its parent only with parent_only), then key unless the path
+ * already ends at a member or item named key. */
+static void where_path(const pinn_cfg *c, int node, const char *key, int parent_only, char *buf, size_t size) {
     int line = pinn_cfg_line(c, node);
     if (!line) line = c->node[0].line;
-    snprintf(buf, size, "%s:%d: %s%s%s", c->file, line, c->prefix, c->prefix[0] && key && key[0] ? "." : "",
-             key ? key : "");
+    char path[400] = "";
+    if (node > 0 && node < c->n_nodes && !path_to(c, 0, node, path, sizeof path, 0, 0)) path[0] = 0;
+    if (parent_only) { /* cut the last component */
+        char *dot = strrchr(path, '.'), *br = strrchr(path, '[');
+        char *cut = dot > br ? dot : br;
+        if (cut) *cut = 0;
+    }
+    if (key && key[0]) { /* the last named component, without its [k] suffixes */
+        char *dot = strrchr(path, '.');
+        const char *last = dot ? dot + 1 : path;
+        size_t n = strcspn(last, "[");
+        if (!(n == strlen(key) && !strncmp(last, key, n)))
+            snprintf(path + strlen(path), sizeof path - strlen(path), ".%s", key);
+    }
+    const char *p = path[0] == '.' ? path + 1 : path;
+    snprintf(buf, size, "%.300s:%d: %s%s%.200s", c->file, line, c->prefix, c->prefix[0] && p[0] ? "." : "", p);
+}
+
+static void where(const pinn_cfg *c, int node, const char *key, char *buf, size_t size) {
+    where_path(c, node, key, 0, buf, size);
 }
 
 pinn_status pinn_cfg_expected(const pinn_cfg *c, int node, const char *key, const char *form, pinn_error *err) {
@@ -124,7 +160,7 @@ pinn_status pinn_cfg_check_keys(const pinn_cfg *c, int node, const char *const *
             char form[600] = "one of the keys:", w[640];
             for (int a = 0; allowed[a]; a++)
                 strncat(form, " ", sizeof form - strlen(form) - 1), strncat(form, allowed[a], sizeof form - strlen(form) - 1);
-            where(c, i, NULL, w, sizeof w);
+            where_path(c, i, NULL, 1, w, sizeof w);
             return pinn_error_set(err, PINN_ERR_INVALID, "%s: unknown key '%s' (expected %s)", w, k, form);
         }
     }

@@ -160,3 +160,8 @@ void pinn_json_number(FILE *f, double v) {
     if (!isfinite(v)) fputs("null", f);
     else fprintf(f, "%.17g", v);
 }
+
+void pinn_json_field(FILE *f, const char *prefix, double v) {
+    fputs(prefix, f);
+    pinn_json_number(f, v);
+}

@@ -35,6 +35,8 @@ pinn_status pinn_mkdir_p(const char *path, pinn_error *err);
 void pinn_json_string(FILE *f, const char *s);
 /* Write a double as JSON (null for NaN/Inf, 17 significant digits). */
 void pinn_json_number(FILE *f, double v);
+/* Write prefix (", \"key\": " and the like) verbatim, then v as by pinn_json_number. */
+void pinn_json_field(FILE *f, const char *prefix, double v);
 
 /* Write a table (header of ncols names, then nrows rows of data[r*ncols + c] printed with 17
  * significant digits) to a temporary file in the directory of path, flush it to disk and rename

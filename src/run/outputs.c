@@ -111,12 +111,6 @@ static pinn_status sink_array(void *ctx, const char *name, int ndim, const size_
     return st ? st : pinn_npy_write(path, ndim, shape, data, err);
 }
 
-/* prefix (", \"key\": " and the like) then a number. */
-static void json_key(FILE *f, const char *prefix, double v) {
-    fputs(prefix, f);
-    pinn_json_number(f, v);
-}
-
 static void json_map(FILE *f, int n, const char *const *names, const double *values) {
     fprintf(f, "{");
     for (int k = 0; k < n; k++) {
@@ -155,12 +149,12 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
     pinn_json_string(f, p->model.kind);
     fprintf(f, ",\n  \"rel_l2\": ");
     json_map(f, v.n_fields, fields, rel);
-    json_key(f, ",\n  \"final_loss\": ", v.final_loss);
+    pinn_json_field(f, ",\n  \"final_loss\": ", v.final_loss);
     pinn_trainer_best_info best; /* keep the best: final and best side by side */
     pinn_trainer_best(t, &best);
-    json_key(f, ",\n  \"best\": {\"loss\": ", best.loss);
+    pinn_json_field(f, ",\n  \"best\": {\"loss\": ", best.loss);
     fprintf(f, ", \"loss_step\": %ld", best.loss_step);
-    json_key(f, ", \"rel_l2\": ", best.rel_l2);
+    pinn_json_field(f, ", \"rel_l2\": ", best.rel_l2);
     fprintf(f, ", \"rel_l2_step\": %ld, \"params\": %s}", best.rel_step, best.have_params ? "\"best.bin\"" : "null");
     fprintf(f, ",\n  \"term_loss\": ");
     json_map(f, v.n_terms, v.term_names, v.term_loss);
@@ -170,18 +164,18 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
             v.lbfgs_iterations, v.step, v.n_phases);
     fprintf(f, "  \"lbfgs_stop\": ");
     pinn_json_string(f, v.lbfgs_stop);
-    json_key(f, ",\n  \"wall_s\": ", v.wall_s);
+    pinn_json_field(f, ",\n  \"wall_s\": ", v.wall_s);
     /* timing of this process: per-epoch Adam cost and the share of the weighting update */
-    json_key(f, ",\n  \"timing\": {\"adam_s\": ", v.time_adam_s);
-    json_key(f, ", \"adam_ms_per_epoch\": ", v.timed_epochs ? 1e3 * v.time_adam_s / (double)v.timed_epochs : NAN);
-    json_key(f, ", \"adam_cpu_ms_per_epoch\": ", v.timed_epochs ? 1e3 * v.time_adam_cpu_s / (double)v.timed_epochs : NAN);
-    json_key(f, ", \"weighting_s\": ", v.time_weighting_s);
-    json_key(f, ", \"weighting_fraction\": ", v.time_adam_s > 0 ? v.time_weighting_s / v.time_adam_s : NAN);
-    json_key(f, ", \"lbfgs_s\": ", v.time_lbfgs_s);
-    json_key(f, ", \"evaluate_s\": ", v.time_eval_s);
+    pinn_json_field(f, ",\n  \"timing\": {\"adam_s\": ", v.time_adam_s);
+    pinn_json_field(f, ", \"adam_ms_per_epoch\": ", v.timed_epochs ? 1e3 * v.time_adam_s / (double)v.timed_epochs : NAN);
+    pinn_json_field(f, ", \"adam_cpu_ms_per_epoch\": ", v.timed_epochs ? 1e3 * v.time_adam_cpu_s / (double)v.timed_epochs : NAN);
+    pinn_json_field(f, ", \"weighting_s\": ", v.time_weighting_s);
+    pinn_json_field(f, ", \"weighting_fraction\": ", v.time_adam_s > 0 ? v.time_weighting_s / v.time_adam_s : NAN);
+    pinn_json_field(f, ", \"lbfgs_s\": ", v.time_lbfgs_s);
+    pinn_json_field(f, ", \"evaluate_s\": ", v.time_eval_s);
     /* matrix-product work of one Adam step and its rate */
-    json_key(f, ", \"gemm_gflop_per_epoch\": ", v.gemm_gflop_per_epoch);
-    json_key(f, ", \"gemm_gflops\": ", v.time_adam_s > 0 ? v.gemm_gflop_per_epoch * (double)v.timed_epochs / v.time_adam_s : NAN);
+    pinn_json_field(f, ", \"gemm_gflop_per_epoch\": ", v.gemm_gflop_per_epoch);
+    pinn_json_field(f, ", \"gemm_gflops\": ", v.time_adam_s > 0 ? v.gemm_gflop_per_epoch * (double)v.timed_epochs / v.time_adam_s : NAN);
     fprintf(f, "}");
     const pinn_lsq_summary *ls = pinn_trainer_lsq_summary(t);
     if (ls->ran) { /* the last least-squares phase (lstsq, gauss_newton) */
@@ -238,7 +232,7 @@ pinn_status pinn_run_write_outputs(pinn_trainer *t, const char *dir, pinn_error 
             for (int q = 0; q < nr; q++) {
                 fprintf(f, "%s{\"expert\": ", q ? ", " : "");
                 pinn_json_string(f, mn[rank[q]] + 4);
-                json_key(f, ", \"importance\": ", mv[rank[q]]);
+                pinn_json_field(f, ", \"importance\": ", mv[rank[q]]);
                 fprintf(f, "}");
             }
             fprintf(f, "]");

@@ -82,17 +82,12 @@ pinn_status pinn_run_shock(const pinn_trainer_info *v, pinn_run_shock_result *r,
 /* ",\n  \"shock\": {...}" into summary.json when r->ok. */
 void pinn_run_shock_json(FILE *f, const pinn_run_shock_result *r) {
     if (!r->ok) return;
-    fprintf(f, ",\n  \"shock\": {\"t\": ");
-    pinn_json_number(f, r->t_mid);
-    fprintf(f, ", \"x_exact\": ");
-    pinn_json_number(f, r->x_exact);
-    fprintf(f, ", \"x_pred\": ");
-    pinn_json_number(f, r->x_pred);
-    fprintf(f, ", \"error\": ");
-    pinn_json_number(f, fabs(r->x_pred - r->x_exact));
-    fprintf(f, ", \"mean_error\": ");
-    pinn_json_number(f, r->mean_error);
-    fprintf(f, ", \"slices\": %d, \"rmse\": ", r->slices);
-    pinn_json_number(f, r->rmse);
+    pinn_json_field(f, ",\n  \"shock\": {\"t\": ", r->t_mid);
+    pinn_json_field(f, ", \"x_exact\": ", r->x_exact);
+    pinn_json_field(f, ", \"x_pred\": ", r->x_pred);
+    pinn_json_field(f, ", \"error\": ", fabs(r->x_pred - r->x_exact));
+    pinn_json_field(f, ", \"mean_error\": ", r->mean_error);
+    fprintf(f, ", \"slices\": %d", r->slices);
+    pinn_json_field(f, ", \"rmse\": ", r->rmse);
     fprintf(f, "}");
 }
