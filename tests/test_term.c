@@ -90,7 +90,8 @@ int main(void) {
     pinn_term *tb;
     CHECK_OK(pinn_term_init(&tb, g, pl, N, (int)N, np + 1, &err), err);
     double Lb = pinn_term_eval(tb, N, x, P, Gb, loss_fn, &c);
-    CHECK_CLOSE(L1, Lb, 1e-12, "blocked vs single-block loss");
+    /* float: each block's losses are summed in float, in another order (seen: 3e-8) */
+    CHECK_CLOSE(L1, Lb, PINN_TEST_TOL(1e-12, 1e-6), "blocked vs single-block loss");
     double num = 0, den = 0;
     for (size_t i = 0; i <= np; i++) num += (G1[i] - Gb[i]) * (G1[i] - Gb[i]), den += Gb[i] * Gb[i];
     /* float: the blocks sum their points' gradients in float, in another order (seen: 2e-6) */
