@@ -11,7 +11,7 @@
 #include "train/phase.h"
 
 /* Adding a phase kind: its file and one line here. */
-static const tr_phase_ops *const kinds[] = {&tr_phase_adam, &tr_phase_lbfgs, &tr_phase_lstsq, &tr_phase_gauss_newton, NULL};
+static const tr_phase_ops *const kinds[] = {&tr_phase_adam, &tr_phase_lbfgs, &tr_phase_lstsq, &tr_phase_gauss_newton, &tr_phase_lm, NULL};
 
 const tr_phase_ops *tr_phase_find(const char *kind) {
     for (int i = 0; kinds[i]; i++)
@@ -144,7 +144,7 @@ pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_err
     /* a finished phase resumed with more steps goes on with them */
     t->phase = t->n_phases;
     for (int i = t->n_phases - 1; i >= 0; i--)
-        if (t->phases[i].iter < t->phases[i].total && !(t->phases[i].stop > 0 && t->phases[i].ops == &tr_phase_lbfgs))
+        if (t->phases[i].iter < t->phases[i].total && !(t->phases[i].stop > 0 && (t->phases[i].ops == &tr_phase_lbfgs || t->phases[i].ops == &tr_phase_lm)))
             t->phase = i;
     double t0 = now_s() - t->wall_s, loss = NAN;
     pinn_progress pr;

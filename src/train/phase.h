@@ -49,9 +49,11 @@ struct tr_phase {
     int lbfgs_ready;
     /* lstsq, gauss_newton (phase_lstsq.c) */
     struct lsq_cfg *lsq;
+    /* lm (phase_lm.c) */
+    struct lm_state *lm;
 };
 
-extern const tr_phase_ops tr_phase_adam, tr_phase_lbfgs, tr_phase_lstsq, tr_phase_gauss_newton;
+extern const tr_phase_ops tr_phase_adam, tr_phase_lbfgs, tr_phase_lstsq, tr_phase_gauss_newton, tr_phase_lm;
 const tr_phase_ops *tr_phase_find(const char *kind);
 
 /* phase_adam.c: the objective of one Adam step (terms, weighting update at this step, weighted
