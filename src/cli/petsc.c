@@ -131,7 +131,7 @@ static pinn_status petsc_solve(void *user, pinn_dist_lsq *p, double *xout, pinn_
                 ip[M->rows + j + 1] = (PetscInt)(q + 1);
             }
     }
-    long gl[2] = {mloc, (long)nnz};
+    long gl[2] = {M->rows, (long)M->nnz}; /* the system's own rows, as the serial solvers report them */
     MPI_Allreduce(MPI_IN_PLACE, gl, 2, MPI_LONG, MPI_SUM, PETSC_COMM_WORLD);
     p->global_rows = gl[0], p->global_nnz = gl[1];
     info->rows = (int)gl[0];
@@ -209,6 +209,7 @@ static pinn_status petsc_solve(void *user, pinn_dist_lsq *p, double *xout, pinn_
     PCALL(KSPGetConvergedReason(ksp, &why));
     info->iterations = (int)its;
     info->stop = stop_of(why);
+    if (cg && info->stop == PINN_LSQ_STOP_RESIDUAL) info->stop = PINN_LSQ_STOP_NORMAL; /* CG's residual is A^T r */
     if (!cg) {
         PetscReal arn, anorm;
         PCALL(KSPLSQRGetNorms(ksp, &arn, &anorm));
