@@ -27,7 +27,7 @@ sys.exit(0 if a.shape == b.shape and d <= $3 else 1)"
 osc="$src/examples/elm/oscillator80.yaml"
 oset="--set model.basis=polynomial --set model.degree=4 --set output.png=false --set output.grid=[401] --quiet"
 tol="precond: column, atol: 1.0e-15, btol: 1.0e-15, max_iter: 100000"
-rm -rf "$work"/r*
+rm -rf "${work:?}"/*
 run() { # run NAME RANKS(0: no launcher) PROBLEM SETTINGS PHASE
   name=$1 n=$2 prob=$3 sets=$4 phase=$5
   # shellcheck disable=SC2086

@@ -4,7 +4,8 @@
  * "gauss_newton" phase relinearises at each step (nonlinear PDEs: Levenberg-Marquardt with
  * Marquardt's column scaling, the step accepted when the loss drops).  Keys: solver, precond,
  * sigma, rcond, atol, btol, max_iter, conlim, cond_iters, assembly; gauss_newton also iterations,
- * damping, tol.  Diagnostics of the last solve go to the trainer's least-squares summary. */
+ * damping, tol.  solver: petsc_lsqr / petsc_cgls hand each rank's own rows to the context's
+ * distributed solver (pinn_ctx_set_dist_lsq: the pinnc command's PETSc one).  Diagnostics of the last solve go to the trainer's least-squares summary. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +41,7 @@ static const char *const precond_names[] = {"none", "column", "block_jacobi", "b
 static const pinn_precond_kind precond_kinds[] = {PINN_PRECOND_NONE, PINN_PRECOND_COLSCALE, PINN_PRECOND_BLOCK_QR,
                                                   PINN_PRECOND_BLOCK_SVD, PINN_PRECOND_BLOCK_RRQR};
 
-static pinn_status lsq_configure_common(tr_phase *ph, pinn_cfg *c, int node, int gn, const pinn_trainer *t,
-                                        pinn_error *err) {
+static pinn_status lsq_configure_common(tr_phase *ph, pinn_cfg *c, int node, int gn, pinn_error *err) {
     static const char *const keys_l[] = {"kind", "solver", "precond", "sigma", "rcond", "atol", "btol", "max_iter",
                                          "conlim", "cond_iters", "assembly", NULL};
     static const char *const keys_g[] = {"kind", "solver", "precond", "sigma", "rcond", "atol", "btol", "max_iter",
@@ -74,11 +74,6 @@ static pinn_status lsq_configure_common(tr_phase *ph, pinn_cfg *c, int node, int
     if (m >= 8) { /* petsc_lsqr, petsc_cgls */
         L->dist = 1;
         L->method = m == 8 ? PINN_LSQ_LSQR : PINN_LSQ_CGLS;
-        if (!pinn_ctx_dist_lsq(t->ctx, NULL))
-            return pinn_cfg_expected(c, pinn_cfg_find(c, node, "solver"), "solver",
-                                     "a solver this build has (petsc_lsqr and petsc_cgls need the pinnc command built "
-                                     "with PETSc: cmake -DPINN_PETSC=ON, apt-get install petsc-dev)",
-                                     err);
         if (L->precond != PINN_PRECOND_NONE && L->precond != PINN_PRECOND_COLSCALE && L->precond != PINN_PRECOND_BLOCK_QR)
             return pinn_cfg_expected(c, pinn_cfg_find(c, node, "precond"), "precond",
                                      "none, column or block_jacobi with a PETSc solver", err);
@@ -100,10 +95,12 @@ static pinn_status lsq_configure_common(tr_phase *ph, pinn_cfg *c, int node, int
 }
 
 static pinn_status lstsq_configure(tr_phase *ph, pinn_cfg *c, int node, const pinn_trainer *t, pinn_error *err) {
-    return lsq_configure_common(ph, c, node, 0, t, err);
+    (void)t;
+    return lsq_configure_common(ph, c, node, 0, err);
 }
 static pinn_status gn_configure(tr_phase *ph, pinn_cfg *c, int node, const pinn_trainer *t, pinn_error *err) {
-    return lsq_configure_common(ph, c, node, 1, t, err);
+    (void)t;
+    return lsq_configure_common(ph, c, node, 1, err);
 }
 
 static pinn_status lsq_begin(tr_phase *ph, pinn_trainer *t, pinn_error *err) {
@@ -288,6 +285,12 @@ static pinn_status lsq_step(tr_phase *ph, pinn_trainer *t, double *loss, int *do
                               "%s:%d: train.phases (%s): model kind '%s' is not linear in its coefficients; use model.kind "
                               "elm or elm_fbpinn",
                               t->prob.file, ph->line, ph->ops->kind, pinn_model_kind(t->model)->kind);
+    if (L->dist && !pinn_ctx_dist_lsq(t->ctx, NULL)) /* checked here, so that eval and report read such runs */
+        return pinn_error_set(err, PINN_ERR_UNSUPPORTED,
+                              "%s:%d: train.phases (%s): solver petsc_lsqr / petsc_cgls needs the pinnc command built with "
+                              "PETSc (apt-get install petsc-dev; cmake -DPINN_PETSC=ON) or a context with a distributed "
+                              "solver (pinn_ctx_set_dist_lsq)",
+                              t->prob.file, ph->line, ph->ops->kind);
     const pinn_lin_cover *cv = &lin->cover;
     pinn_lsq_summary *sum = &lin->sum;
     if (ph->iter == 0 || !sum->ran || strcmp(sum->phase, ph->ops->kind)) {
