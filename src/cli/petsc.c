@@ -199,6 +199,7 @@ static pinn_status petsc_solve(void *user, pinn_dist_lsq *p, double *xout, pinn_
             PCALL(KSPSetType(sub[q], KSPPREONLY));
             PCALL(KSPGetPC(sub[q], &spc));
             PCALL(PCSetType(spc, PCSVD));
+            PCALL(PCSetFromOptions(spc)); /* -sub_pc_svd_zero_sing ... from PETSC_OPTIONS */
         }
     }
     p->precond_seconds = MPI_Wtime() - tp;
