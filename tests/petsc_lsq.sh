@@ -8,7 +8,7 @@
 # a small Burgers case.  The summary names the solver and the rank count, and only rank 0
 # reports.  Needs python3 with numpy (Debian's python3-numpy).  Prints "N passed, N failed".
 set -u
-pinnc=$1 src=$2 work=$3 mpirun=$4 py=$5 tol=${6:-1e-10}
+pinnc=$1 src=$2 work=$3 mpirun=$4 py=$5 rtol=${6:-1e-10}
 mkdir -p "$work"
 pass=0 fail=0
 check() { if [ "$1" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $2"; fi; }
@@ -38,16 +38,16 @@ run() { # run NAME RANKS(0: no launcher) PROBLEM SETTINGS PHASE
 run rs 0 "$osc" "$oset" "{kind: lstsq, solver: lsqr, $tol}"
 run r1 0 "$osc" "$oset" "{kind: lstsq, solver: petsc_lsqr, $tol}"
 run r2 2 "$osc" "$oset" "{kind: lstsq, solver: petsc_lsqr, $tol}"
-same r1 r2 "$tol"; check $? "petsc_lsqr: 1 and 2 ranks differ"
-same rs r2 "$tol"; check $? "petsc_lsqr on 2 ranks differs from the serial LSQR"
-same rs r1 "$tol"; check $? "petsc_lsqr on 1 process differs from the serial LSQR"
+same r1 r2 "$rtol"; check $? "petsc_lsqr: 1 and 2 ranks differ"
+same rs r2 "$rtol"; check $? "petsc_lsqr on 2 ranks differs from the serial LSQR"
+same rs r1 "$rtol"; check $? "petsc_lsqr on 1 process differs from the serial LSQR"
 grep -q '"method": "petsc_lsqr"' "$work/r2/summary.json"; check $? "the summary names petsc_lsqr"
 grep -q '"ranks": 2' "$work/r2/summary.json"; check $? "the summary names 2 ranks"
 grep -q '"stop": "normal-equation tolerance"' "$work/r2/summary.json"; check $? "petsc_lsqr converged"
 [ "$(grep -c "run written" "$work/r2.out")" = 1 ]; check $? "2 ranks: one rank reports"
 run rc 0 "$osc" "$oset" "{kind: lstsq, solver: cgls, $tol}"
 run rc2 2 "$osc" "$oset" "{kind: lstsq, solver: petsc_cgls, $tol}"
-same rc rc2 "$tol"; check $? "petsc_cgls on 2 ranks differs from the serial CGLS"
+same rc rc2 "$rtol"; check $? "petsc_cgls on 2 ranks differs from the serial CGLS"
 # Gauss-Newton: damping rows (column norms over all ranks), accepted steps
 bg="$src/examples/elm/burgers_gn.yaml"
 bset="--set model.subdomains=[4,2] --set model.basis=polynomial --set model.degree=3 --set train.collocation=800
@@ -55,6 +55,6 @@ bset="--set model.subdomains=[4,2] --set model.basis=polynomial --set model.degr
 gn="kind: gauss_newton, iterations: 3, damping: 1.0e-4, $tol"
 run gs 0 "$bg" "$bset" "{$gn, solver: lsqr}"
 run g2 2 "$bg" "$bset" "{$gn, solver: petsc_lsqr}"
-same gs g2 "$tol"; check $? "Gauss-Newton: petsc_lsqr on 2 ranks differs from the serial LSQR"
+same gs g2 "$rtol"; check $? "Gauss-Newton: petsc_lsqr on 2 ranks differs from the serial LSQR"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
