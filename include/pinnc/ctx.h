@@ -6,6 +6,7 @@
 #define PINNC_CTX_H
 
 #include "pinnc/model.h"
+#include "pinnc/solve.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -73,6 +74,13 @@ int pinn_ctx_rank(const pinn_ctx *c);
 int pinn_ctx_nranks(const pinn_ctx *c);
 /* The gather function and its user pointer (NULL with one rank). */
 pinn_gather_fn pinn_ctx_gather(const pinn_ctx *c, void **user);
+
+/* A distributed least-squares solver (pinnc/solve.h) for the lstsq and gauss_newton phases'
+ * solver: petsc_lsqr / petsc_cgls; NULL removes it.  Under pinn_ctx_set_ranks each rank then
+ * assembles only its share of the rows.  The library itself has none (it links no MPI). */
+pinn_status pinn_ctx_set_dist_lsq(pinn_ctx *c, pinn_dist_lsq_fn fn, void *user, pinn_error *err);
+/* The solver and its user pointer (NULL when none is set). */
+pinn_dist_lsq_fn pinn_ctx_dist_lsq(const pinn_ctx *c, void **user);
 
 /* Adds a model kind (the table must outlive the context); a kind named like an existing one is an
  * error. */

@@ -237,6 +237,35 @@ pinn_status pinn_lsq_cond_estimate(const pinn_csr *A, const pinn_precond *P, int
                                    double *cond, double *sigma_max, double *sigma_min,
                                    pinn_error *err);
 
+/* ---------------------------------------------------------------------------------------------
+ * distributed least squares: a solver outside the library (the pinnc command's PETSc one,
+ * src/cli/petsc.c) that every rank calls collectively with its own block of rows
+ * ------------------------------------------------------------------------------------------- */
+
+/* The problem min |A x - b|^2 + damping |D x|^2 (D: the column norms of A over all ranks) with
+ * A split by rows: this rank holds rows [row0, row0 + A->rows) of the global matrix, all of its
+ * columns.  The global row order is rank 0's block, then rank 1's, and so on. */
+typedef struct pinn_dist_lsq {
+    const pinn_csr *A;       /* this rank's rows (finished), A->cols = the global column count */
+    const double *b;         /* this rank's right-hand side (A->rows entries) */
+    double damping;          /* > 0: Levenberg-Marquardt rows sqrt(damping) D_j appended */
+    pinn_lsq_method method;  /* PINN_LSQ_LSQR or PINN_LSQ_CGLS (CG on the normal equations) */
+    pinn_precond_kind precond; /* NONE, COLSCALE or BLOCK_QR (block Jacobi over blocks) */
+    pinn_col_blocks blocks;  /* column blocks (contiguous ranges) for BLOCK_QR */
+    double sigma;            /* drop tolerance of the local block factors */
+    double atol, btol, conlim;
+    int max_iter;            /* <= 0: 4 cols + 100 */
+    /* out: over all ranks */
+    long global_rows, global_nnz;
+    double precond_seconds;  /* wall time of the preconditioner set-up */
+} pinn_dist_lsq;
+
+/* A distributed solver: called on every rank with that rank's rows; x (A->cols entries) gets the
+ * solution on every rank (identical everywhere), info the diagnostics (residual, rhs_norm over
+ * all rows; method and precond static names). */
+typedef pinn_status (*pinn_dist_lsq_fn)(void *user, pinn_dist_lsq *p, double *x, pinn_lsq_info *info,
+                                        pinn_error *err);
+
 /* What the build has: "LAPACKE" / "built-in" and SuiteSparseQR yes/no, for summaries. */
 const char *pinn_lsq_backend(void);
 

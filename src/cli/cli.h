@@ -29,5 +29,11 @@ void cli_mpi_abort(int code);
 int cli_mpi_rank(void);
 int cli_mpi_size(void);
 pinn_status cli_mpi_setup(pinn_ctx *c, pinn_error *err);
+/* PETSc (petsc.c, PINN_HAVE_PETSC builds): setup gives the context the distributed least-squares
+ * solver of the petsc_lsqr / petsc_cgls phases (nothing without PETSc); finalize stops PETSc if a
+ * solve started it (call before cli_mpi_finalize); built: whether this build has it. */
+pinn_status cli_petsc_setup(pinn_ctx *c, pinn_error *err);
+void cli_petsc_finalize(void);
+int cli_petsc_built(void);
 
 #endif

@@ -254,12 +254,13 @@ int cli_train(int argc, char **argv) {
     cli_catch_signals();
     pinn_ctx *ctx = NULL;
     pinn_status st = o.from && o.resume ? pinn_error_set(&err, PINN_ERR_INVALID, "--from and --resume exclude each other") : PINN_OK;
-    if (!st && cli_mpi_size() > 1) {
+    if (!st && (cli_mpi_size() > 1 || cli_petsc_built())) {
         pinn_gemm_kind gk;
         if (!(st = pinn_ctx_init(&ctx, p->train.threads, &err)) && p->train.gemm[0] &&
             !(st = pinn_gemm_kind_from_string(p->train.gemm, &gk, &err)))
             pinn_ctx_set_gemm(ctx, gk);
         if (!st) st = cli_mpi_setup(ctx, &err);
+        if (!st) st = cli_petsc_setup(ctx, &err); /* solver: petsc_lsqr, petsc_cgls */
     }
     if (!st) st = pinn_trainer_init_ctx(&t, ctx, p, &err);
     if (!st && o.from) st = warm_start(t, o.from, &err);

@@ -35,6 +35,7 @@ int main(int argc, char **argv) {
         }
         int rc = cli_train(argc - 1, argv + 1);
         if (rc) cli_mpi_abort(rc);
+        cli_petsc_finalize();
         cli_mpi_finalize();
         return rc;
     }

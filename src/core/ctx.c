@@ -19,6 +19,8 @@ struct pinn_ctx {
     int rank, nranks;
     pinn_gather_fn gather;
     void *gather_user;
+    pinn_dist_lsq_fn dist_lsq;
+    void *dist_lsq_user;
     int n_kinds;
     const pinn_model_ops *kinds[PINN_CTX_MAX_KINDS];
 };
@@ -111,6 +113,17 @@ int pinn_ctx_nranks(const pinn_ctx *c) { return c->nranks; }
 pinn_gather_fn pinn_ctx_gather(const pinn_ctx *c, void **user) {
     if (user) *user = c->gather_user;
     return c->gather;
+}
+
+pinn_status pinn_ctx_set_dist_lsq(pinn_ctx *c, pinn_dist_lsq_fn fn, void *user, pinn_error *err) {
+    if (!c) return pinn_error_set(err, PINN_ERR_INVALID, "context: none");
+    c->dist_lsq = fn;
+    c->dist_lsq_user = fn ? user : NULL;
+    return PINN_OK;
+}
+pinn_dist_lsq_fn pinn_ctx_dist_lsq(const pinn_ctx *c, void **user) {
+    if (user) *user = c ? c->dist_lsq_user : NULL;
+    return c ? c->dist_lsq : NULL;
 }
 
 pinn_status pinn_ctx_register_model(pinn_ctx *c, const pinn_model_ops *ops, pinn_error *err) {

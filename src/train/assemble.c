@@ -53,7 +53,10 @@ pinn_status pinn_objective_cover(pinn_objective *o, const pinn_lin_cover **cover
 typedef struct lin_term {
     const tr_term *tm;
     const pinn_real *x;
-    size_t n;             /* points */
+    size_t n;             /* points (this part's) */
+    size_t first;         /* index of the first of them among the term's points */
+    const pinn_real *x_all, *target; /* all the term's points; DATA: this part's targets */
+    size_t n_all;
     pinn_term *ev;        /* evaluator (the group's for equations) */
     int S;
     size_t rows, row0;
@@ -92,18 +95,26 @@ static int64_t find_col(const pinn_csr *M, int i, int c) {
     return -1;
 }
 
-/* Rows of term k and where its points and evaluator are. */
-static void term_setup(pinn_trainer *t, int k, lin_term *lt) {
+/* Rows of term k and where its points and evaluator are: part `part` of `nparts` contiguous
+ * shares of the term's points (periodic terms: of its pairs), all of them with one part. */
+static void term_setup(pinn_trainer *t, int k, int part, int nparts, lin_term *lt) {
     tr_term *tm = &t->terms[k];
     memset(lt, 0, sizeof *lt);
     lt->tm = tm;
     int pde = tm->kind == TR_PDE;
-    lt->x = pde ? pinn_pointset_points(t->colloc) : tm->x;
-    lt->n = pde ? pinn_pointset_count(t->colloc) : tm->n_all;
+    lt->x_all = pde ? pinn_pointset_points(t->colloc) : tm->x;
+    lt->n_all = pde ? pinn_pointset_count(t->colloc) : tm->n_all;
+    size_t unit = tm->kind == TR_PERIODIC ? 2 : 1, units = lt->n_all / unit;
+    size_t a = units * (size_t)part / (size_t)nparts * unit, b = units * (size_t)(part + 1) / (size_t)nparts * unit;
+    if (part == nparts - 1) b = lt->n_all;
+    lt->first = a;
+    lt->x = lt->x_all + a * (size_t)t->d;
+    lt->n = b - a;
+    lt->target = tm->kind == TR_DATA ? tm->target + a * (size_t)t->nf : NULL;
     lt->ev = tm->in_group ? t->grp.term : tm->term;
     const pinn_plan *pl = tm->jplan ? tm->jplan : tm->plan;
     lt->S = pinn_plan_size(pl);
-    double denom = tm->kind == TR_PERIODIC ? (double)(lt->n / 2) : (double)lt->n;
+    double denom = tm->kind == TR_PERIODIC ? (double)(lt->n_all / 2) : (double)lt->n_all;
     lt->scale = sqrt(t->weights[k] / (denom > 0 ? denom : 1));
     if (tm->kind == TR_PDE || tm->kind == TR_COND) {
         for (int q = 0; q < tm->n_leaves; q++) lt->fields |= 1u << tm->leaf_field[q];
@@ -112,7 +123,7 @@ static void term_setup(pinn_trainer *t, int k, lin_term *lt) {
         lt->fields = (1u << t->nf) - 1;
         if (tm->kind == TR_PERIODIC) lt->rows = lt->n / 2 * (size_t)tm->n_per_streams * (size_t)t->nf;
         else
-            for (size_t i = 0; i < lt->n * (size_t)t->nf; i++) lt->rows += !isnan(tm->target[i]);
+            for (size_t i = 0; i < lt->n * (size_t)t->nf; i++) lt->rows += !isnan(lt->target[i]);
     }
 }
 
@@ -185,7 +196,7 @@ static int64_t term_pattern(const pinn_trainer *t, const pinn_lin_cover *cv, con
             if (M) M->row_ptr[++row] = nnz;
         } else if (tm->kind == TR_DATA) {
             for (int f = 0; f < t->nf; f++) {
-                if (isnan(tm->target[p * (size_t)t->nf + (size_t)f])) continue;
+                if (isnan(lt->target[p * (size_t)t->nf + (size_t)f])) continue;
                 nnz += row_cols(cv, a, na, NULL, 0, 1u << f, M ? M->col_idx + nnz : NULL);
                 if (M) M->row_ptr[++row] = nnz;
             }
@@ -213,13 +224,13 @@ static void term_residuals(pinn_trainer *t, const lin_term *lt, lin_work *w, pin
         size_t B = tm->block ? tm->block : 64;
         pinn_real rows[1024];
         if (B > 1024) B = 1024;
-        if (tm->kind == TR_PDE) tm->x = (pinn_real *)lt->x, tm->n = n;
+        if (tm->kind == TR_PDE) tm->x = (pinn_real *)lt->x_all, tm->n = lt->n_all;
         for (size_t p0 = 0; p0 < n; p0 += B) {
             int nb = (int)(n - p0 < B ? n - p0 : B);
             for (int s = 0; s < S; s++)
                 memcpy(w->blk + (size_t)s * nb * W, jet + ((size_t)s * n + p0) * W, sizeof(pinn_real) * (size_t)nb * W);
             memset(w->gblk, 0, sizeof(pinn_real) * (size_t)S * nb * W);
-            tr_expr_rows(tm, p0, nb, lt->x + p0 * (size_t)d, w->blk, w->gblk, t->P, gbuf, rows);
+            tr_expr_rows(tm, lt->first + p0, nb, lt->x + p0 * (size_t)d, w->blk, w->gblk, t->P, gbuf, rows);
             for (int p = 0; p < nb; p++) {
                 r[row++] = lt->scale * rows[p];
                 pinn_real *sd = w->seed + (p0 + (size_t)p) * (size_t)S * nf;
@@ -231,7 +242,7 @@ static void term_residuals(pinn_trainer *t, const lin_term *lt, lin_work *w, pin
         for (size_t p = 0; p < n; p++) {
             w->drow[p] = row;
             for (int f = 0; f < nf; f++) {
-                pinn_real y = tm->target[p * (size_t)nf + (size_t)f];
+                pinn_real y = lt->target[p * (size_t)nf + (size_t)f];
                 if (!isnan(y)) r[row++] = lt->scale * ((double)jet[p * W + f] - y);
             }
         }
@@ -280,9 +291,9 @@ static void term_values(const pinn_trainer *t, const pinn_lin_cover *cv, const i
                     for (int s = 0; s < S; s++) v += (double)sd[s * nf + f] * basis_at(w, bs, W, (size_t)s * n + p, f, c);
                     if (at >= 0) M->values[at] += lt->scale * v;
                 } else if (tm->kind == TR_DATA) {
-                    if (isnan(tm->target[p * (size_t)nf + (size_t)f])) continue;
+                    if (isnan(lt->target[p * (size_t)nf + (size_t)f])) continue;
                     size_t row = w->drow[p];
-                    for (int g = 0; g < f; g++) row += !isnan(tm->target[p * (size_t)nf + (size_t)g]);
+                    for (int g = 0; g < f; g++) row += !isnan(lt->target[p * (size_t)nf + (size_t)g]);
                     int64_t at = find_col(M, (int)row, c);
                     if (at >= 0) M->values[at] += lt->scale * basis_at(w, bs, W, p, f, c);
                 } else {
@@ -301,7 +312,16 @@ static void term_values(const pinn_trainer *t, const pinn_lin_cover *cv, const i
 
 pinn_status pinn_objective_linearize_csr(pinn_objective *o, const pinn_real *params, const pinn_lin_cover *cv,
                                          pinn_csr *M, double *r, pinn_error *err) {
+    return tr_linearize_csr_part(o, params, cv, 0, 1, M, r, err);
+}
+
+/* The rows of part `part` of `nparts` (each term's points split into contiguous shares); one
+ * part: the whole system. */
+pinn_status tr_linearize_csr_part(pinn_objective *o, const pinn_real *params, const pinn_lin_cover *cv, int part,
+                                  int nparts, pinn_csr *M, double *r, pinn_error *err) {
     pinn_trainer *t = (pinn_trainer *)o;
+    if (nparts < 1 || part < 0 || part >= nparts)
+        return pinn_error_set(err, PINN_ERR_INVALID, "assembly: part %d of %d", part, nparts);
     memset(M, 0, sizeof *M);
     if (params && params != t->P) memcpy(t->P, params, sizeof(pinn_real) * t->np);
     for (size_t c = 0; c < cv->n_cols; c++)
@@ -315,7 +335,7 @@ pinn_status pinn_objective_linearize_csr(pinn_objective *o, const pinn_real *par
             lt[k].rows = 0;
             continue;
         }
-        term_setup(t, k, &lt[k]);
+        term_setup(t, k, part, nparts, &lt[k]);
         lt[k].row0 = rows;
         rows += lt[k].rows;
         if ((size_t)lt[k].S * lt[k].n > maxS_n) maxS_n = (size_t)lt[k].S * lt[k].n;

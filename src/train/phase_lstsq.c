@@ -4,7 +4,8 @@
  * "gauss_newton" phase relinearises at each step (nonlinear PDEs: Levenberg-Marquardt with
  * Marquardt's column scaling, the step accepted when the loss drops).  Keys: solver, precond,
  * sigma, rcond, atol, btol, max_iter, conlim, cond_iters, assembly; gauss_newton also iterations,
- * damping, tol.  Diagnostics of the last solve go to the trainer's least-squares summary. */
+ * damping, tol.  solver: petsc_lsqr / petsc_cgls hand each rank's own rows to the context's
+ * distributed solver (pinn_ctx_set_dist_lsq: the pinnc command's PETSc one).  Diagnostics of the last solve go to the trainer's least-squares summary. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +30,13 @@ typedef struct lsq_cfg {
     double sigma, rcond, atol, btol, conlim;
     long max_iter, cond_iters;
     int dense;         /* assembly: dense (pinn_objective_linearize) */
+    int dist;          /* solver petsc_*: the context's distributed solver (pinn_ctx_set_dist_lsq) */
     double damping, tol;
     double lambda;     /* Levenberg-Marquardt damping now */
 } lsq_cfg;
 
-static const char *const solver_names[] = {"auto", "qr", "qrp", "svd", "lsqr", "cgls", "cgne", "spqr"};
+static const char *const solver_names[] = {"auto", "qr",   "qrp",  "svd",        "lsqr",
+                                           "cgls", "cgne", "spqr", "petsc_lsqr", "petsc_cgls"};
 static const char *const precond_names[] = {"none", "column", "block_jacobi", "block_svd", "rrqr"};
 static const pinn_precond_kind precond_kinds[] = {PINN_PRECOND_NONE, PINN_PRECOND_COLSCALE, PINN_PRECOND_BLOCK_QR,
                                                   PINN_PRECOND_BLOCK_SVD, PINN_PRECOND_BLOCK_RRQR};
@@ -51,7 +54,7 @@ static pinn_status lsq_configure_common(tr_phase *ph, pinn_cfg *c, int node, int
     long it = 1;
     pinn_status st;
     if ((st = pinn_cfg_check_keys(c, node, gn ? keys_g : keys_l, err)) ||
-        (st = pinn_cfg_choice(c, node, "solver", solver_names, 8, 0, &m, err)) ||
+        (st = pinn_cfg_choice(c, node, "solver", solver_names, 10, 0, &m, err)) ||
         (st = pinn_cfg_choice(c, node, "precond", precond_names, 5, 0, &p, err)) ||
         (st = pinn_cfg_real(c, node, "sigma", 0, 1, 1, 1e-8, &L->sigma, err)) ||
         (st = pinn_cfg_real(c, node, "rcond", 0, 1, 1, 1e-13, &L->rcond, err)) ||
@@ -68,6 +71,18 @@ static pinn_status lsq_configure_common(tr_phase *ph, pinn_cfg *c, int node, int
         return st;
     L->method = m - 1;
     L->precond = (int)precond_kinds[p];
+    if (m >= 8) { /* petsc_lsqr, petsc_cgls */
+        L->dist = 1;
+        L->method = m == 8 ? PINN_LSQ_LSQR : PINN_LSQ_CGLS;
+        if (L->precond != PINN_PRECOND_NONE && L->precond != PINN_PRECOND_COLSCALE && L->precond != PINN_PRECOND_BLOCK_QR)
+            return pinn_cfg_expected(c, pinn_cfg_find(c, node, "precond"), "precond",
+                                     "none, column or block_jacobi with a PETSc solver", err);
+        if (L->dense)
+            return pinn_cfg_expected(c, pinn_cfg_find(c, node, "assembly"), "assembly",
+                                     "sparse with a PETSc solver (each rank assembles its own rows)", err);
+        if (L->cond_iters > 0)
+            return pinn_cfg_expected(c, pinn_cfg_find(c, node, "cond_iters"), "cond_iters", "0 with a PETSc solver", err);
+    }
     if (L->method == PINN_LSQ_SPQR && !pinn_lsq_method_available(PINN_LSQ_SPQR))
         return pinn_cfg_expected(c, pinn_cfg_find(c, node, "solver"), "solver",
                                  "a solver this build has (spqr needs SuiteSparseQR: cmake -DPINN_WITH_SPQR=ON)", err);
@@ -98,6 +113,8 @@ static pinn_status lsq_begin(tr_phase *ph, pinn_trainer *t, pinn_error *err) {
 static pinn_status assemble(pinn_trainer *t, const lsq_cfg *L, const pinn_lin_cover *cv, pinn_csr *M, double *r,
                             pinn_error *err) {
     pinn_objective *o = pinn_trainer_objective(t);
+    if (L->dist) /* this rank's rows only */
+        return tr_linearize_csr_part(o, NULL, cv, pinn_ctx_rank(t->ctx), pinn_ctx_nranks(t->ctx), M, r, err);
     if (!L->dense) return pinn_objective_linearize_csr(o, NULL, cv, M, r, err);
     size_t lo = (size_t)-1, hi = 0, rows = pinn_objective_nrows(o);
     for (size_t c = 0; c < cv->n_cols; c++) {
@@ -128,6 +145,53 @@ static pinn_status assemble(pinn_trainer *t, const lsq_cfg *L, const pinn_lin_co
         if (!st) st = pinn_csr_finish(M, err);
     }
     free(J), free(rr);
+    return st;
+}
+
+/* The same through the context's distributed solver: M and r are this rank's rows; d comes back
+ * on every rank. */
+static pinn_status solve_dist(pinn_trainer *t, const lsq_cfg *L, const pinn_lin_cover *cv, const pinn_csr *M,
+                              const double *r, double lambda, double *d, pinn_lsq_summary *sum, pinn_error *err) {
+    void *user;
+    pinn_dist_lsq_fn fn = pinn_ctx_dist_lsq(t->ctx, &user);
+    if (!fn) return pinn_error_set(err, PINN_ERR_UNSUPPORTED, "least squares: the context has no distributed solver");
+    double *b = malloc(sizeof(double) * ((size_t)M->rows + 1));
+    if (!b) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < M->rows; i++) b[i] = -r[i];
+    pinn_dist_lsq p;
+    memset(&p, 0, sizeof p);
+    p.A = M, p.b = b, p.damping = lambda;
+    p.method = (pinn_lsq_method)L->method;
+    p.precond = (pinn_precond_kind)L->precond;
+    p.sigma = L->sigma, p.atol = L->atol, p.btol = L->btol, p.conlim = L->conlim, p.max_iter = (int)L->max_iter;
+    int *bcols = NULL;
+    pinn_status st = PINN_OK;
+    if (p.precond == PINN_PRECOND_BLOCK_QR && cv->n_blocks > 0) {
+        bcols = malloc(sizeof(int) * (cv->n_cols + 1));
+        if (!bcols) st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+        for (size_t c = 0; bcols && c < cv->n_cols; c++) bcols[c] = (int)c;
+        p.blocks.count = cv->n_blocks, p.blocks.ptr = cv->block_ptr, p.blocks.cols = bcols;
+    }
+    pinn_lsq_info info;
+    memset(&info, 0, sizeof info);
+    double c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+    if (!st) st = fn(user, &p, d, &info, err);
+    sum->solve_cpu_s += now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    if (!st) {
+        snprintf(sum->method, sizeof sum->method, "%s", info.method ? info.method : "");
+        snprintf(sum->precond, sizeof sum->precond, "%s", info.precond ? info.precond : "none");
+        snprintf(sum->stop, sizeof sum->stop, "%s", pinn_lsq_stop_to_string(info.stop));
+        sum->iterations += info.iterations;
+        sum->rank = info.rank;
+        sum->rows = p.global_rows, sum->nnz = p.global_nnz;
+        sum->residual = info.residual, sum->rhs_norm = info.rhs_norm;
+        sum->cond = info.cond, sum->cond_precond = info.cond_precond;
+        sum->block_cond = NAN;
+        sum->solve_s += info.seconds;
+        sum->precond_s += p.precond_seconds;
+    }
+    free(bcols);
+    free(b);
     return st;
 }
 
@@ -221,6 +285,12 @@ static pinn_status lsq_step(tr_phase *ph, pinn_trainer *t, double *loss, int *do
                               "%s:%d: train.phases (%s): model kind '%s' is not linear in its coefficients; use model.kind "
                               "elm or elm_fbpinn",
                               t->prob.file, ph->line, ph->ops->kind, pinn_model_kind(t->model)->kind);
+    if (L->dist && !pinn_ctx_dist_lsq(t->ctx, NULL)) /* checked here, so that eval and report read such runs */
+        return pinn_error_set(err, PINN_ERR_UNSUPPORTED,
+                              "%s:%d: train.phases (%s): solver petsc_lsqr / petsc_cgls needs the pinnc command built with "
+                              "PETSc (apt-get install petsc-dev; cmake -DPINN_PETSC=ON) or a context with a distributed "
+                              "solver (pinn_ctx_set_dist_lsq)",
+                              t->prob.file, ph->line, ph->ops->kind);
     const pinn_lin_cover *cv = &lin->cover;
     pinn_lsq_summary *sum = &lin->sum;
     if (ph->iter == 0 || !sum->ran || strcmp(sum->phase, ph->ops->kind)) {
@@ -248,7 +318,8 @@ static pinn_status lsq_step(tr_phase *ph, pinn_trainer *t, double *loss, int *do
     }
     for (int attempt = 0; !st; attempt++) {
         double lambda = gn ? L->lambda : 0;
-        if ((st = solve(t, L, cv, &M, r, lambda, d, sum, err))) break;
+        if ((st = L->dist ? solve_dist(t, L, cv, &M, r, lambda, d, sum, err) : solve(t, L, cv, &M, r, lambda, d, sum, err)))
+            break;
         for (size_t c = 0; c < cv->n_cols; c++) keep[c] = t->P[cv->param[c]], t->P[cv->param[c]] += (pinn_real)d[c];
         double f;
         if ((st = tr_eval_terms(t, 1, NULL, &f, err))) break;
