@@ -17,6 +17,9 @@
 #ifdef PINN_HAVE_OPENBLAS
 #include <cblas.h>
 #endif
+#ifdef PINN_HAVE_LAPACKE
+#include <lapacke.h>
+#endif
 
 #include "train/phase.h"
 
@@ -133,8 +136,13 @@ static double lm_normal(lm_state *L) {
 }
 
 /* Cholesky factorisation and solve of the SPD m x m system A x = b in place (A's lower triangle
- * overwritten); -1 when A is not numerically positive definite. */
+ * overwritten): LAPACK's dpotrf/dpotrs where built with LAPACKE, else the loops below; -1 when A
+ * is not numerically positive definite. */
 static int lm_cholesky_solve(double *A, double *b, size_t m) {
+#ifdef PINN_HAVE_LAPACKE
+    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)m, A, (lapack_int)m) != 0) return -1;
+    return LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', (lapack_int)m, 1, A, (lapack_int)m, b, 1) != 0 ? -1 : 0;
+#else
     for (size_t j = 0; j < m; j++) {
         double *aj = A + j * m, dj = aj[j];
         for (size_t k = 0; k < j; k++) dj -= aj[k] * aj[k];
@@ -159,6 +167,7 @@ static int lm_cholesky_solve(double *A, double *b, size_t m) {
         b[i] = s / A[i * m + i];
     }
     return 0;
+#endif
 }
 
 /* One Levenberg-Marquardt iteration: linearise, then up to `tries` damped solves until the loss drops. */
