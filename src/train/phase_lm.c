@@ -170,6 +170,20 @@ static int lm_cholesky_solve(double *A, double *b, size_t m) {
 #endif
 }
 
+/* The normal matrix and its factors are BLAS-3 work: on = 1 gives OpenBLAS the run's threads,
+ * on = 0 pins it back to one (the loss evaluations thread over point blocks instead). */
+static void lm_blas_threads(int on) {
+#ifdef PINN_HAVE_OPENBLAS
+    int nt = pinn_threads_get();
+    if (nt > 1) {
+        if (on) openblas_set_num_threads(nt);
+        else pinn_threads_set(nt);
+    }
+#else
+    (void)on;
+#endif
+}
+
 /* One Levenberg-Marquardt iteration: linearise, then up to `tries` damped solves until the loss drops. */
 static pinn_status lm_step(tr_phase *ph, pinn_trainer *t, double *loss, int *done, pinn_error *err) {
     lm_state *L = ph->lm;
@@ -185,7 +199,9 @@ static pinn_status lm_step(tr_phase *ph, pinn_trainer *t, double *loss, int *don
         for (size_t k = 0; k < L->nr; k++)
             for (size_t j = 0; j < t->np_net; j++)
                 if (!t->trainable[j]) L->J[k * L->np + j] = 0;
+    lm_blas_threads(1);
     double tr = lm_normal(L);
+    lm_blas_threads(0);
     size_t m = L->m, np = L->np, nr = L->nr;
     const double *J = L->Jd ? L->Jd : (const double *)(const void *)L->J;
     memcpy(L->keep, t->P, sizeof(pinn_real) * np);
@@ -196,7 +212,10 @@ static pinn_status lm_step(tr_phase *ph, pinn_trainer *t, double *loss, int *don
         memcpy(L->b, L->b0, sizeof(double) * m);
         double lam = L->mu * (tr > 0 ? tr / (double)m : 1.0);
         for (size_t i = 0; i < m; i++) L->A[i * m + i] += lam;
-        if (lm_cholesky_solve(L->A, L->b, m)) {
+        lm_blas_threads(1);
+        int bad = lm_cholesky_solve(L->A, L->b, m);
+        lm_blas_threads(0);
+        if (bad) {
             L->mu *= L->up;
             continue;
         }
