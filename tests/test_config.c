@@ -67,7 +67,7 @@ int main(void) {
     pinn_problem *p = malloc(sizeof *p), *q = malloc(sizeof *q);
     pinn_error err;
     const char *examples[] = {"burgers.yaml", "poisson2d.yaml", "allen_cahn.yaml", "lshape.yaml",
-                              "oscillator.yaml", "heat.yaml", "burgers_inverse.yaml"};
+                              "oscillator.yaml", "heat.yaml", "burgers_inverse.yaml", "burgers_lm.yaml"};
     char tmp[] = "/tmp/pinnc-config-XXXXXX";
     CHECK(mkdtemp(tmp) != NULL, "mkdtemp");
     for (size_t k = 0; k < sizeof examples / sizeof examples[0]; k++) {
