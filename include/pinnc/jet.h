@@ -148,6 +148,12 @@ void pinn_tape_set_general(pinn_tape *t, int general);
 /* The matrix-product kernel of this tape: a pinn_gemm_kind (pinnc/ctx.h), or -1 (the default:
  * automatic unless PINN_SMALL_GEMM=0 in the environment). */
 void pinn_tape_set_gemm(pinn_tape *t, int kind);
+/* Fused layer kernels (off by default; PINN_FUSED=1 in the environment turns the default on):
+ * a dense layer and the activation after it run as one pass over sub-blocks of points that stay
+ * in cache (product, bias and activation jets forward; activation adjoint, bias gradient and
+ * input adjoint backward), wherever both of its row products run the small kernel and the plan
+ * has order <= 2.  The result is bitwise that of the unfused passes (tests/test_fused.c). */
+void pinn_tape_set_fused(pinn_tape *t, int fused);
 /* A per-product kernel choice: the pinn_gemm_kind for op(A) op(B), op(A) M x K, op(B) K x N. */
 typedef int (*pinn_gemm_chooser)(void *ctx, int ta, int tb, int M, int N, int K);
 /* Asks fn for the kernel of each matrix product the tape issues on a full block and keeps the

@@ -90,3 +90,14 @@ void pinn_gemm_with(int kind, int ta, int tb, int M, int N, int K, pinn_real alp
     if (small && !pinn_gemm_small(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
     pinn_gemm_library(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
+
+int pinn_gemm_uses_small(int kind, int ta, int tb, int M, int N, int K) {
+    if (ta && tb) return 0;
+#ifdef PINN_HAVE_SMALL_GEMM
+    if (kind < 0) return pinn_gemm_small_wanted(ta, tb, M, N, K);
+    return kind == 2 || (kind == 0 && pinn_gemm_small_policy(ta, tb, M, N, K));
+#else
+    (void)M, (void)N, (void)K;
+    return kind == 2;
+#endif
+}

@@ -19,6 +19,8 @@ void pinn_gemm_library(int ta, int tb, int M, int N, int K, pinn_real alpha, con
  * wherever it applies; -1 means pinn_gemm (auto, unless PINN_SMALL_GEMM=0). */
 void pinn_gemm_with(int kind, int ta, int tb, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
                     const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc);
+/* Whether pinn_gemm_with(kind, ...) of this shape runs the small kernel (pinn_gemm_small). */
+int pinn_gemm_uses_small(int kind, int ta, int tb, int M, int N, int K);
 
 /* Pin the BLAS library to one thread (pinnc threads over point blocks instead). */
 void pinn_blas_single_thread(void);

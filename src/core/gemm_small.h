@@ -18,6 +18,21 @@ int pinn_gemm_small(int ta, int tb, int M, int N, int K, pinn_real alpha, const 
  * thread multiplies. */
 void pinn_gemm_small_tiles(int rows);
 
+/* Vector width: 32 or 64 forces 32- or 64-byte vectors (64 only where the CPU has x86-64-v4 and
+ * the tiles are not forced to 4 rows), 0 (the default) takes 64 where available.  Every width
+ * gives bitwise the same products.  Not for use while another thread multiplies. */
+void pinn_gemm_small_vectors(int bytes);
+/* The vector width in bytes the kernel uses now. */
+int pinn_gemm_small_vector_bytes(void);
+
+/* C = alpha * A op(B) + beta * C (tb = 0: NN, 1: NT) for G groups of M rows: rows of group g
+ * start at A + g*gsa and C + g*gsc (M*G rows in all, each group M consecutive rows of stride lda
+ * and ldc); op(B) is prepared once for all groups.  Each product equals pinn_gemm_small's for
+ * the same rows, bitwise.  Returns 0. */
+int pinn_gemm_small_groups(int tb, int G, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
+                           size_t gsa, const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc,
+                           size_t gsc);
+
 /* Whether pinn_gemm should route this product to pinn_gemm_small: the shapes where the kernel
  * measured faster than OpenBLAS (bench/bench_gemm.c), and never when the environment variable
  * PINN_SMALL_GEMM is "0". */

@@ -52,22 +52,22 @@ static double horner(const double *c, int deg, double y) {
     return r;
 }
 
-/* Fills D[k*n+i] = f^(k)(x[i]) for k = 0..K (K <= PINN_MAX_ORDER + 1). */
-void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pinn_real *D) {
+/* Fills D[k*ld+i] = f^(k)(x[i]) for k = 0..K (K <= PINN_MAX_ORDER + 1), i < n <= ld. */
+void pinn_fn_derivs_ld(pinn_fn f, double p, const pinn_real *x, size_t n, size_t ld, int K, pinn_real *D) {
     double c[MAXK + 1][MAXK + 3];
     switch (f) {
     case PINN_FN_IDENTITY:
         for (size_t i = 0; i < n; i++) D[i] = x[i];
         if (K >= 1)
-            for (size_t i = 0; i < n; i++) D[n + i] = 1;
-        for (int k = 2; k <= K; k++) memset(D + k * n, 0, sizeof(pinn_real) * n);
+            for (size_t i = 0; i < n; i++) D[ld + i] = 1;
+        for (int k = 2; k <= K; k++) memset(D + k * ld, 0, sizeof(pinn_real) * n);
         return;
     case PINN_FN_TANH:
     case PINN_FN_SIGMOID: {
         int th = f == PINN_FN_TANH;
         if (th && K <= 3) { /* the common case (plans of order <= 2): closed forms in t = tanh */
             pinn_vtanh(x, D, n);
-            pinn_vtanh_derivs(D, n, K, D + n);
+            pinn_vtanh_derivs(D, n, ld, K, D + ld);
             return;
         }
         if (th) {
@@ -79,7 +79,7 @@ void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pi
             pinn_vtanh(D, D, n);
             for (size_t i = 0; i < n; i++) D[i] = (pinn_real)(0.5 + 0.5 * D[i]);
         }
-        for (int k = 1; k <= K; k++) pinn_vpoly(c[k], k + 1, D, D + k * n, n);
+        for (int k = 1; k <= K; k++) pinn_vpoly(c[k], k + 1, D, D + k * ld, n);
         return;
     }
     case PINN_FN_SWISH:
@@ -90,7 +90,7 @@ void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pi
             D[i] = (pinn_real)(x[i] * s);
             for (int k = 1; k <= K; k++) {
                 double sk = horner(c[k], k + 1, s);
-                D[k * n + i] = (pinn_real)(x[i] * sk + k * prev);
+                D[k * ld + i] = (pinn_real)(x[i] * sk + k * prev);
                 prev = sk;
             }
         }
@@ -100,7 +100,7 @@ void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pi
         for (size_t i = 0; i < n; i++) {
             double v = x[i], s = 1.0 / (1.0 + exp(-v));
             D[i] = (pinn_real)(fmax(v, 0.0) + log1p(exp(-fabs(v))));
-            for (int k = 1; k <= K; k++) D[k * n + i] = (pinn_real)horner(c[k - 1], k, s);
+            for (int k = 1; k <= K; k++) D[k * ld + i] = (pinn_real)horner(c[k - 1], k, s);
         }
         return;
     case PINN_FN_SIN:
@@ -109,26 +109,26 @@ void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pi
             double s = sin(x[i]), co = cos(x[i]);
             double cyc[4] = {s, co, -s, -co};
             int off = f == PINN_FN_COS ? 1 : 0;
-            for (int k = 0; k <= K; k++) D[k * n + i] = (pinn_real)cyc[(k + off) & 3];
+            for (int k = 0; k <= K; k++) D[k * ld + i] = (pinn_real)cyc[(k + off) & 3];
         }
         return;
     case PINN_FN_SINH:
     case PINN_FN_COSH:
         for (size_t i = 0; i < n; i++) {
             double s = sinh(x[i]), co = cosh(x[i]);
-            for (int k = 0; k <= K; k++) D[k * n + i] = (pinn_real)(((k + (f == PINN_FN_COSH)) & 1) ? co : s);
+            for (int k = 0; k <= K; k++) D[k * ld + i] = (pinn_real)(((k + (f == PINN_FN_COSH)) & 1) ? co : s);
         }
         return;
     case PINN_FN_EXP:
         pinn_vexp(x, D, n);
-        for (int k = 1; k <= K; k++) memcpy(D + k * n, D, sizeof(pinn_real) * n);
+        for (int k = 1; k <= K; k++) memcpy(D + k * ld, D, sizeof(pinn_real) * n);
         return;
     case PINN_FN_LOG:
         for (size_t i = 0; i < n; i++) {
             double v = x[i], r = 1.0 / v, pk = r, fact = 1.0;
             D[i] = (pinn_real)log(v);
             for (int k = 1; k <= K; k++) { /* (-1)^(k-1) (k-1)! / x^k */
-                D[k * n + i] = (pinn_real)(((k & 1) ? 1.0 : -1.0) * fact * pk);
+                D[k * ld + i] = (pinn_real)(((k & 1) ? 1.0 : -1.0) * fact * pk);
                 pk *= r;
                 fact *= k;
             }
@@ -138,7 +138,7 @@ void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pi
         for (size_t i = 0; i < n; i++) {
             double r = 1.0 / x[i], pk = r, fact = 1.0;
             for (int k = 0; k <= K; k++) { /* (-1)^k k! / x^(k+1) */
-                D[k * n + i] = (pinn_real)(((k & 1) ? -1.0 : 1.0) * fact * pk);
+                D[k * ld + i] = (pinn_real)(((k & 1) ? -1.0 : 1.0) * fact * pk);
                 pk *= r;
                 fact *= k + 1;
             }
@@ -153,7 +153,7 @@ void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pi
                 double e = p - k, val;
                 if (relu) val = (v > 0 && e >= 0) ? fall * pow(v, e) : 0.0;
                 else val = fall == 0.0 ? 0.0 : fall * pow(v, e);
-                D[k * n + i] = (pinn_real)val;
+                D[k * ld + i] = (pinn_real)val;
                 fall *= p - k;
             }
         }
@@ -161,4 +161,9 @@ void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pi
     case PINN_FN_COUNT:
         break;
     }
+}
+
+/* Fills D[k*n+i] = f^(k)(x[i]) for k = 0..K (K <= PINN_MAX_ORDER + 1). */
+void pinn_fn_derivs(pinn_fn f, double p, const pinn_real *x, size_t n, int K, pinn_real *D) {
+    pinn_fn_derivs_ld(f, p, x, n, n, K, D);
 }

@@ -86,6 +86,17 @@ void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, 
 /* empty: x's adjoint holds no values yet (it is stored, or zeroed, rather than added to). */
 void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine, int empty, pinn_jetbuf *x,
                          const pinn_jetbuf *z);
+/* The dense layers whose forward pass runs fused (pinn_tape_set_fused) on a full block. */
+int pinn_tape_fused_count(const pinn_tape *t);
+/* Whether this pass's unary kernels work on element ranges (plans of order <= 2, not forced
+ * general): then the two functions below apply. */
+int pinn_unary_has_range(const pinn_pass *ps);
+/* The same on elements [r0, r0 + cnt) of every stream only (each element's arithmetic is that of
+ * the whole-buffer call, so a buffer done range by range is bitwise the same). */
+void pinn_unary_forward_range(const pinn_pass *ps, const pinn_node *nd, int x_affine, const pinn_jetbuf *x,
+                              pinn_jetbuf *z, size_t r0, size_t cnt);
+void pinn_unary_backward_range(const pinn_pass *ps, const pinn_node *nd, int x_affine, int empty, pinn_jetbuf *x,
+                               const pinn_jetbuf *z, size_t r0, size_t cnt);
 
 /* ------------------------------------------------------------------ point subsets (subnets.c) */
 

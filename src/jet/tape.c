@@ -2,12 +2,15 @@
  * the forward pass in node order and the backward pass in reverse, each op's forward and backward
  * side by side.  Backward passes accumulate: into input adjoints and into the flat gradient.
  * Adjoints are zeroed lazily: zero_grad marks them empty, and the first op to write one either
- * stores (the matrix product, with beta = 0) or clears it first; an empty one is skipped. */
+ * stores (the matrix product, with beta = 0) or clears it first; an empty one is skipped.
+ * Fused layers (pinn_tape_set_fused): a dense layer and its activation in one pass over
+ * sub-blocks of points, bitwise equal to the two separate passes. */
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/blas.h"
+#include "core/gemm_small.h"
 #include "jet/graph.h"
 #include "jet/vmath.h"
 
@@ -24,7 +27,49 @@ struct pinn_tape {
     unsigned char *live; /* per node: the adjoint holds this pass's values (else it reads as 0) */
     pinn_subnets_tape **ext; /* per node: the state of a point-subset op (NULL otherwise) */
     int view;                /* buffers bound from outside (pinn_tape_bind); mem is not owned */
+    int fused;               /* fused layer kernels (pinn_tape_set_fused) */
+    pinn_real *wt;           /* W^T of the layer being fused (the largest layer's size) */
 };
+
+/* The default of pinn_tape_set_fused: off unless PINN_FUSED is "1" (read once; measured slower
+ * than the separate passes on the development host, see docs/engine.md). */
+static int fused_default(void) {
+    static _Atomic int mode = -1;
+    int m = mode;
+    if (m < 0) {
+        const char *e = getenv("PINN_FUSED");
+        m = e && e[0] == '1';
+        mode = m;
+    }
+    return m;
+}
+
+/* The cache budget of a fused sub-block in bytes: PINN_FUSED_KB KiB, default 32 (read once). */
+static size_t fused_budget(void) {
+    static _Atomic long kb = -1;
+    long k = kb;
+    if (k < 0) {
+        const char *e = getenv("PINN_FUSED_KB");
+        k = e && atol(e) > 0 ? atol(e) : 32;
+        kb = k;
+    }
+    return (size_t)k * 1024;
+}
+
+/* Allocates t->wt for the largest dense layer; returns 0 when out of memory. */
+static int alloc_wt(pinn_tape *t) {
+    size_t most = 1;
+    for (int i = 0; i < t->g->n_nodes; i++) {
+        const pinn_node *nd = &t->g->nodes[i];
+        if (nd->op != PINN_OP_AFFINE) continue;
+        size_t k = (size_t)nd->w * (size_t)t->g->nodes[nd->a].w;
+        most = k > most ? k : most;
+    }
+    t->fused = fused_default();
+    t->wt = malloc(sizeof(pinn_real) * most);
+    t->bytes += sizeof(pinn_real) * most;
+    return t->wt != NULL;
+}
 
 /* aux entries per point and column a node needs (UNARY: f^(0..K+1)). */
 static size_t aux_per(const pinn_node *nd, const pinn_plan *plan) {
@@ -70,6 +115,10 @@ pinn_status pinn_tape_init(pinn_tape **out, const pinn_graph *g, const pinn_plan
         off += aux_per(&g->nodes[i], plan) * per;
     }
     memset(t->mem, 0, t->bytes);
+    if (!alloc_wt(t)) {
+        pinn_tape_free(t);
+        return pinn_error_set(err, PINN_ERR_NOMEM, "tape: out of memory");
+    }
     for (int i = 0; i < g->n_nodes; i++) {
         if (g->nodes[i].op != PINN_OP_SUBNETS) continue;
         st = pinn_subnets_tape_init(&t->ext[i], g->subnets[g->nodes[i].sn], plan, nmax, err);
@@ -109,6 +158,10 @@ pinn_status pinn_tape_init_view(pinn_tape **out, const pinn_graph *g, const pinn
         return pinn_error_set(err, PINN_ERR_NOMEM, "tape: out of memory");
     }
     t->bytes = sizeof *t + (sizeof *t->buf + 1 + sizeof *t->ext) * (size_t)g->n_nodes;
+    if (!alloc_wt(t)) {
+        pinn_tape_free(t);
+        return pinn_error_set(err, PINN_ERR_NOMEM, "tape: out of memory");
+    }
     *out = t;
     return PINN_OK;
 }
@@ -138,6 +191,7 @@ void pinn_tape_free(pinn_tape *t) {
         for (int i = 0; i < t->g->n_nodes; i++) pinn_subnets_tape_free(t->ext[i]);
     free(t->ext);
     free(t->gk);
+    free(t->wt);
     if (!t->view) free(t->mem);
     free(t->buf);
     free(t->live);
@@ -146,6 +200,7 @@ void pinn_tape_free(pinn_tape *t) {
 
 size_t pinn_tape_bytes(const pinn_tape *t) { return t->bytes; }
 void pinn_tape_set_general(pinn_tape *t, int general) { t->general = general; }
+void pinn_tape_set_fused(pinn_tape *t, int fused) { t->fused = fused != 0; }
 void pinn_tape_set_gemm(pinn_tape *t, int kind) {
     t->gemm = kind;
     free(t->gk);
@@ -290,6 +345,84 @@ static void affine_backward(const pinn_tape *t, const pinn_node *nd, const pinn_
     }
 }
 
+/* ------------------------------------------------------------------ fused layers */
+
+/* Points per sub-block of a fused layer over n points: about 32 KiB (fused_budget) of the layer's jets (input,
+ * pre-activation, activation, f^(k)), a multiple of 8 (the register tile), at least 8. */
+static int fused_points(const pinn_tape *t, int xw, int w) {
+    size_t S = (size_t)t->plan->S, per = sizeof(pinn_real) * (S * (size_t)xw + (2 * S + (size_t)t->plan->order + 2) * (size_t)w);
+    size_t pb = (fused_budget() / per) / 8 * 8;
+    if (pb < 8) pb = 8;
+    return pb < (size_t)t->n ? (int)pb : t->n;
+}
+
+/* Whether node i (a dense layer) and node i + 1 (its activation) run fused: a hidden layer
+ * (input not affine in the coordinates), neither skipped, ranged unary kernels, and the row
+ * product of this pass direction (q = 0 forward x W^T, q = 1 backward gy W) on the small kernel,
+ * so that the grouped products equal the whole-block ones bitwise. */
+static int fusable(const pinn_tape *t, const pinn_pass *ps, int i, int q) {
+    const pinn_graph *g = t->g;
+    if (!t->fused || i < 1 || i + 1 >= g->n_nodes) return 0;
+    const pinn_node *nd = &g->nodes[i], *u = &g->nodes[i + 1];
+    if (nd->op != PINN_OP_AFFINE || u->op != PINN_OP_UNARY || u->a != i || g->nodes[nd->a].affine) return 0;
+    if (g->skip && (g->skip[i] || g->skip[i + 1])) return 0;
+    if (!pinn_unary_has_range(ps)) return 0;
+    int xw = g->nodes[nd->a].w, w = nd->w, M = t->plan->S * t->nmax;
+    return q == 0 ? pinn_gemm_uses_small(gemm_kind(t, nd, 0), 0, 1, M, w, xw)
+                  : pinn_gemm_uses_small(gemm_kind(t, nd, 1), 0, 0, M, xw, w);
+}
+
+/* The dense layers whose forward pass would run fused now on a full block (tests). */
+int pinn_tape_fused_count(const pinn_tape *t) {
+    pinn_pass ps = {t->plan, t->plan->S, t->nmax, t->general};
+    int c = 0;
+    for (int i = 1; i < t->g->n_nodes; i++) c += fusable(t, &ps, i, 0);
+    return c;
+}
+
+/* Forward of dense layer i and activation i + 1, sub-block by sub-block: the S row groups of
+ * the product (x W^T through W^T copied once, read in place), the bias, then the activation jets
+ * of the same points while they are in cache. */
+static void fused_forward(pinn_tape *t, const pinn_pass *ps, int i, const pinn_real *P) {
+    const pinn_graph *g = t->g;
+    const pinn_node *nd = &g->nodes[i], *u = &g->nodes[i + 1];
+    int n = t->n, w = nd->w, xw = g->nodes[nd->a].w, S = t->plan->S, pb = fused_points(t, xw, w);
+    const pinn_real *W = P + g->slices[nd->pw].off, *b = nd->pb >= 0 ? P + g->slices[nd->pb].off : NULL;
+    for (int k = 0; k < xw; k++)
+        for (int j = 0; j < w; j++) t->wt[(size_t)k * w + j] = W[(size_t)j * xw + k];
+    const pinn_real *x = t->buf[nd->a].v;
+    pinn_real *y = t->buf[i].v;
+    for (int p0 = 0; p0 < n; p0 += pb) {
+        int m = n - p0 < pb ? n - p0 : pb;
+        pinn_gemm_small_groups(0, S, m, w, xw, 1, x + (size_t)p0 * xw, xw, (size_t)n * xw, t->wt, w, 0,
+                               y + (size_t)p0 * w, w, (size_t)n * w);
+        if (b) add_rows(m, w, b, y + (size_t)p0 * w);
+        pinn_unary_forward_range(ps, u, 0, &t->buf[i], &t->buf[i + 1], (size_t)p0 * w, (size_t)m * w);
+    }
+}
+
+/* Backward of activation i + 1 and dense layer i, sub-block by sub-block: the activation's
+ * adjoint into layer i's, the bias gradient and the input adjoint gy W of the same points; then
+ * the weight gradient over the whole block (the same product as unfused). */
+static void fused_backward(pinn_tape *t, const pinn_pass *ps, int i, const pinn_real *P, pinn_real *G, int gy_empty,
+                           int gx_empty) {
+    const pinn_graph *g = t->g;
+    const pinn_node *nd = &g->nodes[i], *u = &g->nodes[i + 1];
+    int n = t->n, w = nd->w, xw = g->nodes[nd->a].w, S = t->plan->S, pb = fused_points(t, xw, w);
+    const pinn_real *W = P + g->slices[nd->pw].off;
+    pinn_real *gb = nd->pb >= 0 ? G + g->slices[nd->pb].off : NULL;
+    const pinn_real *x = t->buf[nd->a].v;
+    pinn_real *gx = t->buf[nd->a].g, *gy = t->buf[i].g;
+    for (int p0 = 0; p0 < n; p0 += pb) {
+        int m = n - p0 < pb ? n - p0 : pb;
+        pinn_unary_backward_range(ps, u, 0, gy_empty, &t->buf[i], &t->buf[i + 1], (size_t)p0 * w, (size_t)m * w);
+        if (gb) sum_rows(m, w, gy + (size_t)p0 * w, gb);
+        pinn_gemm_small_groups(0, S, m, xw, w, 1, gy + (size_t)p0 * w, w, (size_t)n * w, W, xw, gx_empty ? 0 : 1,
+                               gx + (size_t)p0 * xw, xw, (size_t)n * xw);
+    }
+    pinn_gemm_with(gemm_kind(t, nd, 2), 1, 0, w, xw, S * n, 1, gy, w, x, xw, 1, G + g->slices[nd->pw].off, xw);
+}
+
 /* ------------------------------------------------------------------ products (Leibniz) */
 
 static void mul_forward(const pinn_plan *pl, int n, int w, const pinn_real *a, int wa, const pinn_real *b,
@@ -361,7 +494,14 @@ static void run_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, in
         }
         switch (nd->op) {
         case PINN_OP_INPUT: input_forward(t, x, z->v); break;
-        case PINN_OP_AFFINE: affine_forward(t, nd, P, A->v, wa, g->nodes[nd->a].affine, z->v); break;
+        case PINN_OP_AFFINE:
+            if (fusable(t, &ps, i, 0)) {
+                fused_forward(t, &ps, i, P);
+                i++; /* the activation is done */
+                break;
+            }
+            affine_forward(t, nd, P, A->v, wa, g->nodes[nd->a].affine, z->v);
+            break;
         case PINN_OP_COLAFFINE: {
             const double *sc = g->consts + nd->cst, *sh = sc + w;
             for (size_t r = 0; r < (size_t)S * n; r++)
@@ -436,6 +576,13 @@ void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
         int w = nd->w, wa = A ? g->nodes[nd->a].w : 0, wb = B ? g->nodes[nd->b].w : 0;
         pinn_real *ga = A && g->nodes[nd->a].needs_grad ? A->g : NULL;
         pinn_real *gb = B && g->nodes[nd->b].needs_grad ? B->g : NULL;
+        if (nd->op == PINN_OP_UNARY && ga && nd->a == i - 1 && g->nodes[i - 1].needs_grad &&
+            g->nodes[g->nodes[i - 1].a].needs_grad && fusable(t, &ps, i - 1, 1)) {
+            int gy_empty = claim_grad(t, i - 1, 1), gx_empty = claim_grad(t, g->nodes[i - 1].a, 1);
+            fused_backward(t, &ps, i - 1, P, G, gy_empty, gx_empty);
+            i--; /* the dense layer is done */
+            continue;
+        }
         int ga_empty = ga ? claim_grad(t, nd->a, nd->op == PINN_OP_AFFINE || nd->op == PINN_OP_UNARY) : 0;
         if (gb) claim_grad(t, nd->b, 0);
         size_t zs = (size_t)n * w, tot = zs * (size_t)S;

@@ -438,37 +438,61 @@ static void backward_fast(const pinn_pass *ps, size_t nw, size_t i0, size_t n, i
     for (int s = 1; s < pl->S; s++) chunk_claim(done, s, gh, nw, i0, n); /* streams nothing wrote */
 }
 
+/* Whether the order <= 2 kernels (fused or fast) take this node: those work on element ranges. */
+static int ranged(const pinn_pass *ps) { return ps->plan->order <= 2 && !ps->general && ps->S <= FAST_MAX_S; }
+
+int pinn_unary_has_range(const pinn_pass *ps) { return ranged(ps); }
+
+/* Elements [r0, r0 + cnt) of every stream, r0 + cnt <= nw, through the ranged kernels. */
+void pinn_unary_forward_range(const pinn_pass *ps, const pinn_node *nd, int x_affine, const pinn_jetbuf *x,
+                              pinn_jetbuf *z, size_t r0, size_t cnt) {
+    size_t nw = (size_t)ps->n * (size_t)nd->w, r1 = r0 + cnt;
+    pinn_fn_derivs_ld(nd->fn, nd->p, x->v + r0, cnt, nw, ps->plan->order + 1, z->aux + r0);
+    memcpy(z->v + r0, z->aux + r0, sizeof(pinn_real) * cnt);
+    fused_plan f;
+    const fused_kernels *fk;
+    if (!x_affine && fused_plan_of(ps->plan, &f) && (fk = fused_pick(&f))) {
+        for (size_t i0 = r0; i0 < r1; i0 += CHUNK)
+            forward_fused(fk->fwd, &f, nw, i0, i0 + CHUNK < r1 ? CHUNK : r1 - i0, x->v, z->aux, z->v);
+        return;
+    }
+    for (size_t i0 = r0; i0 < r1; i0 += CHUNK)
+        forward_fast(ps, nw, i0, i0 + CHUNK < r1 ? CHUNK : r1 - i0, x_affine, x->v, z->aux, z->v);
+}
+
 void pinn_unary_forward(const pinn_pass *ps, const pinn_node *nd, int x_affine, const pinn_jetbuf *x,
                         pinn_jetbuf *z) {
     size_t nw = (size_t)ps->n * (size_t)nd->w;
-    derivs(ps, nd, x->v, z->aux);
-    memcpy(z->v, z->aux, sizeof(pinn_real) * nw);
-    fused_plan f;
-    const fused_kernels *fk;
-    if (ps->plan->order <= 2 && !ps->general && !x_affine && fused_plan_of(ps->plan, &f) && (fk = fused_pick(&f))) {
-        for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
-            forward_fused(fk->fwd, &f, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x->v, z->aux, z->v);
+    if (ranged(ps)) {
+        pinn_unary_forward_range(ps, nd, x_affine, x, z, 0, nw);
         return;
     }
-    if (ps->plan->order <= 2 && !ps->general) /* in chunks that stay in the L1 cache */
-        for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
-            forward_fast(ps, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x_affine, x->v, z->aux, z->v);
-    else forward_general(ps, nw, x_affine, x->v, z->aux, z->v);
+    derivs(ps, nd, x->v, z->aux);
+    memcpy(z->v, z->aux, sizeof(pinn_real) * nw);
+    forward_general(ps, nw, x_affine, x->v, z->aux, z->v);
+}
+
+/* Elements [r0, r0 + cnt) of every stream through the ranged kernels; empty: x's adjoint holds no
+ * values yet in this range (it is stored there, not added to). */
+void pinn_unary_backward_range(const pinn_pass *ps, const pinn_node *nd, int x_affine, int empty, pinn_jetbuf *x,
+                               const pinn_jetbuf *z, size_t r0, size_t cnt) {
+    size_t nw = (size_t)ps->n * (size_t)nd->w, r1 = r0 + cnt;
+    fused_plan f;
+    const fused_kernels *fk;
+    if (!x_affine && fused_plan_of(ps->plan, &f) && (fk = fused_pick(&f))) {
+        for (size_t i0 = r0; i0 < r1; i0 += CHUNK)
+            backward_fused(fk->bwd, &f, nw, i0, i0 + CHUNK < r1 ? CHUNK : r1 - i0, empty, x->v, x->g, z->aux, z->g);
+        return;
+    }
+    for (size_t i0 = r0; i0 < r1; i0 += CHUNK)
+        backward_fast(ps, nw, i0, i0 + CHUNK < r1 ? CHUNK : r1 - i0, x_affine, empty, x->v, x->g, z->aux, z->g);
 }
 
 void pinn_unary_backward(const pinn_pass *ps, const pinn_node *nd, int x_affine, int empty, pinn_jetbuf *x,
                          const pinn_jetbuf *z) {
     size_t nw = (size_t)ps->n * (size_t)nd->w;
-    fused_plan f;
-    const fused_kernels *fk;
-    if (ps->plan->order <= 2 && !ps->general && !x_affine && fused_plan_of(ps->plan, &f) && (fk = fused_pick(&f))) {
-        for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
-            backward_fused(fk->bwd, &f, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, empty, x->v, x->g, z->aux, z->g);
-        return;
-    }
-    if (ps->plan->order <= 2 && !ps->general && ps->S <= FAST_MAX_S) {
-        for (size_t i0 = 0; i0 < nw; i0 += CHUNK)
-            backward_fast(ps, nw, i0, i0 + CHUNK < nw ? CHUNK : nw - i0, x_affine, empty, x->v, x->g, z->aux, z->g);
+    if (ranged(ps)) {
+        pinn_unary_backward_range(ps, nd, x_affine, empty, x, z, 0, nw);
         return;
     }
     if (empty) memset(x->g, 0, sizeof(pinn_real) * nw * (size_t)ps->S);

@@ -137,9 +137,9 @@ VM_CLONES void pinn_vpoly(const double *c, int deg, const pinn_real *y, pinn_rea
 }
 
 /* tanh derivatives from t = tanh: f1 = 1 - t^2, f2 = -2 t f1, f3 = -2 f1 (1 - 3 t^2); writes
- * orders 1..K (K <= 3) into out[(k-1)*n + i]. */
-VM_CLONES void pinn_vtanh_derivs(const pinn_real *t, size_t n, int K, pinn_real *out) {
-    pinn_real *d1 = out, *d2 = out + n, *d3 = out + 2 * n;
+ * orders 1..K (K <= 3) into out[(k-1)*ld + i], i < n. */
+VM_CLONES void pinn_vtanh_derivs(const pinn_real *t, size_t n, size_t ld, int K, pinn_real *out) {
+    pinn_real *d1 = out, *d2 = out + ld, *d3 = out + 2 * ld;
     if (K >= 3)
         for (size_t i = 0; i < n; i++) {
             double y = t[i], s = 1.0 - y * y;

@@ -1,0 +1,161 @@
+/* gemm_small_body.h - the register-blocked GEMM of gemm_small.c, included there once per vector
+ * width: GS_VB bytes per vector (32: AVX2-sized, 64: AVX-512-sized), GS_N(x) names this width's
+ * functions, GS_DRIVER gives the driver's attributes.  The per-element summation order (k in
+ * order, chunks of GS_KC) does not depend on the width, the tile height, the grouping of rows or
+ * whether B is read in place, so every variant gives bitwise the same products. */
+#define gs_vec GS_N(gs_vec)
+#define gs_load GS_N(gs_load)
+#define gs_store GS_N(gs_store)
+#define gs_tile_out GS_N(gs_tile_out)
+#define gs_tile GS_N(gs_tile)
+#define gs_rows GS_N(gs_rows)
+#define gs_gemm GS_N(gs_gemm)
+
+#define GS_VL (int)(GS_VB / sizeof(pinn_real)) /* reals per vector */
+#define GS_NB (GS_NV * GS_VL)                /* columns of the register tile */
+
+typedef pinn_real gs_vec __attribute__((vector_size(GS_VB)));
+
+/* Unaligned vector load. */
+GS_INLINE gs_vec gs_load(const pinn_real *p) {
+    gs_vec v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* Unaligned vector store. */
+GS_INLINE void gs_store(pinn_real *p, gs_vec v) { memcpy(p, &v, sizeof v); }
+
+/* C[r][0..nc) = alpha * acc[r] + beta * C[r] for the first mr rows of a tile of nv vectors.
+ * Vector v holds columns v*GS_VL.. except the last, which holds columns last.. : shifted left to
+ * overlap its neighbour when nc is not a whole number of vectors (so it is stored whole; the
+ * overlapping columns get the same value twice, and every load of C precedes the stores), or
+ * zero-padded past nc when the panel is narrower than one vector (stored column by column).
+ * beta == 0 does not read C. */
+GS_INLINE void gs_tile_out(int mrx, int nv, int mr, gs_vec acc[GS_MR][GS_NV], pinn_real alpha, pinn_real beta,
+                           pinn_real *C, int ldc, int nc, int last) {
+#pragma GCC unroll 8
+    for (int r = 0; r < mrx; r++) {
+        if (r >= mr) break;
+        pinn_real *c = C + (size_t)r * (size_t)ldc;
+        gs_vec o[GS_NV];
+#pragma GCC unroll 4
+        for (int v = 0; v < nv; v++) {
+            int col = v == nv - 1 ? last : v * GS_VL;
+            o[v] = alpha * acc[r][v];
+            if (beta != 0 && col + GS_VL <= nc) o[v] += beta * gs_load(c + col);
+        }
+#pragma GCC unroll 4
+        for (int v = 0; v < nv; v++) {
+            int col = v == nv - 1 ? last : v * GS_VL;
+            if (col + GS_VL <= nc) {
+                gs_store(c + col, o[v]);
+            } else {
+                pinn_real t[GS_VB / sizeof(pinn_real)];
+                memcpy(t, &o[v], sizeof t);
+                for (int l = 0; l < GS_VL && col + l < nc; l++)
+                    c[col + l] = beta != 0 ? t[l] + beta * c[col + l] : t[l];
+            }
+        }
+    }
+}
+
+/* One register tile: acc = op(A)[0..mr)[0..kc) * Bp, Bp kc rows (stride ldp) of nv vectors, the
+ * last at offset lastp of a row of Bp and column `last` of C; op(A) = A (ta = 0, rows of A) or
+ * A^T (ta = 1, columns of A).  Rows past mr repeat row mr-1 (read, never stored).  Columns
+ * [0, nc) go to C. */
+GS_INLINE void gs_tile(int mrx, int nv, int ta, int mr, int kc, pinn_real alpha, const pinn_real *A, int lda,
+                       const pinn_real *Bp, int ldp, int lastp, int last, pinn_real beta, pinn_real *C, int ldc,
+                       int nc) {
+    size_t ar[GS_MR]; /* offset of row r of op(A) */
+    for (int r = 0; r < mrx; r++) ar[r] = (size_t)(r < mr ? r : mr - 1) * (ta ? 1 : (size_t)lda);
+    size_t ak = ta ? (size_t)lda : 1; /* step along k */
+    gs_vec acc[GS_MR][GS_NV];
+    for (int r = 0; r < mrx; r++)
+        for (int v = 0; v < GS_NV; v++) acc[r][v] = (gs_vec){0};
+    for (int k = 0; k < kc; k++) {
+        const pinn_real *bk = Bp + (size_t)k * (size_t)ldp, *a = A + (size_t)k * ak;
+        gs_vec b[GS_NV];
+        for (int v = 0; v < nv; v++) b[v] = gs_load(bk + (v == nv - 1 ? lastp : v * GS_VL));
+        for (int r = 0; r < mrx; r++) {
+            pinn_real s = a[ar[r]];
+            for (int v = 0; v < nv; v++) acc[r][v] += s * b[v];
+        }
+    }
+    gs_tile_out(mrx, nv, mr, acc, alpha, beta, C, ldc, nc, last);
+}
+
+/* All row tiles of rows [0, m) against one panel of nv vectors (nc valid columns). */
+GS_INLINE void gs_rows(int mrx, int nv, int ta, int m, int kc, pinn_real alpha, const pinn_real *A, int lda,
+                       const pinn_real *Bp, int ldp, int lastp, int last, pinn_real beta, pinn_real *C, int ldc,
+                       int nc) {
+    for (int i = 0; i < m; i += mrx) {
+        int mr = m - i < mrx ? m - i : mrx;
+        const pinn_real *Ai = A + (size_t)i * (ta ? 1 : (size_t)lda);
+        gs_tile(mrx, nv, ta, mr, kc, alpha, Ai, lda, Bp, ldp, lastp, last, beta, C + (size_t)i * (size_t)ldc, ldc, nc);
+    }
+}
+
+
+/* C = alpha * op(A) op(B) + beta * C for (ta, tb) = (0,1), (0,0), (1,0), the M rows of op(A) and
+ * C in G groups of m (group g at A + g*gsa and C + g*gsc; G = 1 for TN): chunks of GS_KC along K;
+ * per chunk, op(B) is prepared once per panel of up to GS_NV vectors of columns (TN and NN with N
+ * of at least one vector read B in place; NT copies it, transposed, zero-padded only when the
+ * panel is narrower than one vector), and every row tile of every group runs against the panel,
+ * GS_MC rows at a time.  In every panel of at least one vector the last vector is shifted left
+ * to end at the panel's last column. */
+GS_DRIVER static void gs_gemm(int wide, int ta, int tb, int G, int M, int N, int K, pinn_real alpha,
+                              const pinn_real *A, int lda, size_t gsa, const pinn_real *B, int ldb, pinn_real beta,
+                              pinn_real *C, int ldc, size_t gsc) {
+    _Alignas(64) pinn_real Bp[GS_KC * GS_NB];
+    for (int k0 = 0; k0 < K || k0 == 0; k0 += GS_KC) {
+        int kc = K - k0 < GS_KC ? K - k0 : GS_KC;
+        pinn_real be = k0 == 0 ? beta : 1;
+        for (int j0 = 0; j0 < N; j0 += GS_NB) {
+            int nc = N - j0 < GS_NB ? N - j0 : GS_NB;
+            int nv = (nc + GS_VL - 1) / GS_VL, w = nv * GS_VL;
+            /* the last vector: columns last.. of the panel, shifted left when nc >= one vector */
+            int last = (nv - 1) * GS_VL < nc - GS_VL ? (nv - 1) * GS_VL : nc - GS_VL;
+            if (last < 0) last = 0;
+            const pinn_real *Bq;
+            int ldq, lastp;
+            if (!tb && N >= GS_VL) { /* TN, NN: B in place */
+                Bq = B + (size_t)k0 * (size_t)ldb + j0, ldq = ldb, lastp = last;
+            } else {
+                int cmap[GS_NB]; /* panel lane -> column of the panel, -1: zero */
+                for (int q = 0; q < w; q++) {
+                    int v = q / GS_VL, l = q % GS_VL, col = v == nv - 1 ? last + l : q;
+                    cmap[q] = col < nc ? col : -1;
+                }
+                for (int k = 0; k < kc; k++) {
+                    pinn_real *bp = Bp + (size_t)k * (size_t)w;
+                    for (int q = 0; q < w; q++) {
+                        int col = cmap[q];
+                        size_t at = tb ? (size_t)(j0 + col) * (size_t)ldb + (size_t)(k0 + k)
+                                       : (size_t)(k0 + k) * (size_t)ldb + (size_t)(j0 + col);
+                        bp[q] = col >= 0 ? B[at] : 0;
+                    }
+                }
+                Bq = Bp, ldq = w, lastp = (nv - 1) * GS_VL;
+            }
+            for (int i0 = 0; i0 < M; i0 += GS_MC) {
+                int m = M - i0 < GS_MC ? M - i0 : GS_MC;
+                const pinn_real *Ai = ta ? A + (size_t)k0 * (size_t)lda + i0 : A + (size_t)i0 * (size_t)lda + k0;
+                pinn_real *Ci = C + (size_t)i0 * (size_t)ldc + j0;
+                for (int g = 0; g < G; g++)
+                    GS_TILE_SWITCH(gs_rows, wide, nv, ta, m, kc, alpha, Ai + g * gsa, lda, Bq, ldq, lastp, last, be,
+                                   Ci + g * gsc, ldc, nc);
+            }
+        }
+    }
+}
+
+#undef gs_vec
+#undef gs_load
+#undef gs_store
+#undef gs_tile_out
+#undef gs_tile
+#undef gs_rows
+#undef gs_gemm
+#undef GS_VL
+#undef GS_NB
