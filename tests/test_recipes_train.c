@@ -10,24 +10,11 @@
 #include <string.h>
 
 #include "check.h"
+#include "trainer_util.h"
 #include "pinnc.h"
 #include "train/rar.h"
 #include "train/trainer.h"
 
-static char path[1024];
-static const char *ex(const char *name) {
-    const char *src = getenv("PINN_SOURCE");
-    snprintf(path, sizeof path, "%s/examples/%s", src ? src : "..", name);
-    return path;
-}
-
-static pinn_trainer *make(const char *file, int n, const char **sets, pinn_error *err) {
-    pinn_problem *p = malloc(sizeof *p);
-    pinn_trainer *t = NULL;
-    if (pinn_problem_load(p, file, n, sets, err) || pinn_trainer_init(&t, p, err)) t = NULL;
-    free(p);
-    return t;
-}
 
 typedef struct watch {
     double min_loss, min_rel;

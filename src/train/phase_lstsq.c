@@ -41,6 +41,19 @@ static const char *const precond_names[] = {"none", "column", "block_jacobi", "b
 static const pinn_precond_kind precond_kinds[] = {PINN_PRECOND_NONE, PINN_PRECOND_COLSCALE, PINN_PRECOND_BLOCK_QR,
                                                   PINN_PRECOND_BLOCK_SVD, PINN_PRECOND_BLOCK_RRQR};
 
+/* What every solve reports into the phase's summary: method, preconditioner, stop reason,
+ * iterations (summed over Gauss-Newton steps), rank, residuals, condition estimates, time. */
+static void sum_add_info(pinn_lsq_summary *sum, const pinn_lsq_info *info) {
+    snprintf(sum->method, sizeof sum->method, "%s", info->method ? info->method : "");
+    snprintf(sum->precond, sizeof sum->precond, "%s", info->precond ? info->precond : "none");
+    snprintf(sum->stop, sizeof sum->stop, "%s", pinn_lsq_stop_to_string(info->stop));
+    sum->iterations += info->iterations;
+    sum->rank = info->rank;
+    sum->residual = info->residual, sum->rhs_norm = info->rhs_norm;
+    sum->cond = info->cond, sum->cond_precond = info->cond_precond;
+    sum->solve_s += info->seconds;
+}
+
 static pinn_status lsq_configure_common(tr_phase *ph, pinn_cfg *c, int node, int gn, pinn_error *err) {
     static const char *const keys_l[] = {"kind", "solver", "precond", "sigma", "rcond", "atol", "btol", "max_iter",
                                          "conlim", "cond_iters", "assembly", NULL};
@@ -178,16 +191,9 @@ static pinn_status solve_dist(pinn_trainer *t, const lsq_cfg *L, const pinn_lin_
     if (!st) st = fn(user, &p, d, &info, err);
     sum->solve_cpu_s += now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
     if (!st) {
-        snprintf(sum->method, sizeof sum->method, "%s", info.method ? info.method : "");
-        snprintf(sum->precond, sizeof sum->precond, "%s", info.precond ? info.precond : "none");
-        snprintf(sum->stop, sizeof sum->stop, "%s", pinn_lsq_stop_to_string(info.stop));
-        sum->iterations += info.iterations;
-        sum->rank = info.rank;
+        sum_add_info(sum, &info);
         sum->rows = p.global_rows, sum->nnz = p.global_nnz;
-        sum->residual = info.residual, sum->rhs_norm = info.rhs_norm;
-        sum->cond = info.cond, sum->cond_precond = info.cond_precond;
         sum->block_cond = NAN;
-        sum->solve_s += info.seconds;
         sum->precond_s += p.precond_seconds;
     }
     free(bcols);
@@ -253,15 +259,8 @@ static pinn_status solve(pinn_trainer *t, const lsq_cfg *L, const pinn_lin_cover
     if (!st) st = pinn_lsq_solve(use, b, d, &o, &info, err);
     sum->solve_cpu_s += now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
     if (!st) {
-        snprintf(sum->method, sizeof sum->method, "%s", info.method ? info.method : "");
-        snprintf(sum->precond, sizeof sum->precond, "%s", info.precond ? info.precond : "none");
-        snprintf(sum->stop, sizeof sum->stop, "%s", pinn_lsq_stop_to_string(info.stop));
-        sum->iterations += info.iterations;
-        sum->rank = info.rank;
-        sum->residual = info.residual, sum->rhs_norm = info.rhs_norm;
-        sum->cond = info.cond, sum->cond_precond = info.cond_precond;
+        sum_add_info(sum, &info);
         sum->block_cond = P ? pinn_precond_block_cond(P) : NAN;
-        sum->solve_s += info.seconds;
         sum->precond_s += P ? pinn_precond_seconds(P) : 0;
     }
     (void)t;
