@@ -94,6 +94,7 @@ typedef struct pinn_subnets {
     pinn_graph *net;       /* template, owned */
     int dx, J, w_net, w;   /* input width, instances, template output width, op width (+1 with unity) */
     int unity;
+    int drop_partial;      /* points an inactive instance covers are left out (spec.drop_partial) */
     size_t p_off, np_sub;  /* instance j's parameters at p_off + j * np_sub */
     int slice0;            /* first of its J * (template slices) slices in the outer graph */
     int is_grid;
