@@ -129,6 +129,8 @@ pinn_status pinn_subnets_tape_init(pinn_subnets_tape **out, const pinn_subnets *
                                    pinn_error *err);
 void pinn_subnets_tape_free(pinn_subnets_tape *st);
 size_t pinn_subnets_tape_bytes(const pinn_subnets_tape *st);
+/* The matrix-product kernel (pinn_gemm_with kind, -1: pinn_gemm) of every sub-network tape. */
+void pinn_subnets_tape_set_gemm(pinn_subnets_tape *st, int kind);
 /* z[S][n][w] from the op input jet x[S][n][dx]; P the flat parameters. */
 void pinn_subnets_forward(pinn_subnets_tape *st, const pinn_pass *ps, const pinn_real *P, const pinn_real *x,
                           pinn_real *z);

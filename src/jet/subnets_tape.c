@@ -65,6 +65,10 @@ void pinn_subnets_tape_free(pinn_subnets_tape *st) {
 
 size_t pinn_subnets_tape_bytes(const pinn_subnets_tape *st) { return st->bytes; }
 
+void pinn_subnets_tape_set_gemm(pinn_subnets_tape *st, int kind) {
+    for (int g = 0; g < st->gmax; g++) pinn_tape_set_gemm(st->views[g], kind);
+}
+
 /* Sizes everything for blocks of at most nmax points. */
 pinn_status pinn_subnets_tape_init(pinn_subnets_tape **out, const pinn_subnets *sn, const pinn_plan *plan, int nmax,
                                    pinn_error *err) {
