@@ -4,6 +4,7 @@
  *   NN  gX += gY W     rows x xw = (rows x w)(w x xw)       backward, input adjoint
  *   TN  gW += gY^T X   w x xw    = (w x rows)(rows x xw)    backward, weight gradient
  * usage: bench_gemm [seconds per measurement, default 0.003] [rows ...]
+ * PINN_BENCH_WIDTHS="2x16,16x1" replaces the list of (input width x output width) layers.
  * Library and kernel measurements alternate; each figure is the best of 25. */
 #include <math.h>
 #include <stdio.h>
@@ -68,8 +69,18 @@ int main(int argc, char **argv) {
         for (int a = 2; a < argc && nrows < 8; a++) rows_list[nrows++] = atoi(argv[a]);
     }
     /* (xw, w): input and output widths of a layer */
-    const int widths[][2] = {{20, 20}, {50, 50}, {128, 128}, {64, 64}, {2, 20}, {20, 1}};
-    const int nw = (int)(sizeof widths / sizeof widths[0]);
+    int widths[16][2] = {{20, 20}, {50, 50}, {128, 128}, {64, 64}, {2, 20}, {20, 1}}, nw = 6;
+    const char *ws = getenv("PINN_BENCH_WIDTHS"); /* e.g. "2x16,16x16,16x1": xw x w of each layer */
+    if (ws && *ws) {
+        nw = 0;
+        for (const char *p = ws; *p && nw < 16;) {
+            int a, b, used = 0;
+            if (sscanf(p, "%dx%d%n", &a, &b, &used) != 2 || a < 1 || b < 1) break;
+            widths[nw][0] = a, widths[nw][1] = b, nw++;
+            p += used;
+            if (*p == ',') p++;
+        }
+    }
     pinn_blas_single_thread();
     printf("%s, %d-byte reals\n", pinn_blas_name(), (int)sizeof(pinn_real));
     printf("%-4s %6s %4s %4s  %9s %9s %7s  %s\n", "op", "rows", "xw", "w", "library", "small", "ratio", "rel.diff");

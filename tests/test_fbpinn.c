@@ -290,8 +290,9 @@ static void sweep(const char *dir) {
     t->phases[0].total = 12;
     CHECK_OK(pinn_trainer_train(t, NULL, 0, NULL, NULL, &err), err);
     const unsigned char *st = pinn_graph_subnets_state(t->graph, 0);
-    /* step 12, 5 steps per stage: stage 2, layers 0-1 fixed, 2-3 active, 4-9 inactive */
-    unsigned char want[10] = {1, 1, 0, 0, 2, 2, 2, 2, 2, 2};
+    /* step 12, 5 steps per stage: stage 2, layers 0-1 fixed, 2-3 active, 4-9 inactive; layer 0's
+     * support (overlap 2) meets no active one, so the loss passes park it (inactive) */
+    unsigned char want[10] = {2, 1, 0, 0, 2, 2, 2, 2, 2, 2};
     int ok = 1;
     for (int j = 0; j < 10; j++) ok &= st[j] == want[j];
     CHECK(ok, "states at step 12: %d %d %d %d %d ...", st[0], st[1], st[2], st[3], st[4]);
@@ -302,11 +303,19 @@ static void sweep(const char *dir) {
     CHECK(moved[0] && moved[1] && moved[2] && moved[3], "active subdomains trained");
     CHECK(!memcmp(P5 + off, t->P + off, sizeof(pinn_real) * per), "subdomain 0, fixed at step 5, moved after");
     for (int j = 4; j < 10; j++) CHECK(!moved[j], "inactive subdomain %d moved", j);
-    /* only inactive subdomains reach t = 0.95: the model is 0 there; at t = 0.3 it is not */
-    pinn_real xs[2] = {0.3, 0.95}, u[2];
+    /* only inactive subdomains reach t = 0.95: the model is 0 there; at t = 0.3 it is not, nor at
+     * t = 0.02, which only the parked subdomain 0 and the fixed 1 cover (evaluations see both) */
+    pinn_real xs[3] = {0.3, 0.95, 0.02}, u[3];
     const char *what[1] = {"u"};
-    CHECK_OK(pinn_trainer_predict(t, 2, xs, 1, what, u, &err), err);
-    CHECK(u[1] == 0 && u[0] != 0, "model %g at t = 0.3, %g at 0.95 (only inactive subdomains)", (double)u[0], (double)u[1]);
+    CHECK_OK(pinn_trainer_predict(t, 3, xs, 1, what, u, &err), err);
+    CHECK(u[1] == 0 && u[0] != 0 && u[2] != 0, "model %g at t = 0.3, %g at 0.95 (only inactive subdomains), %g at 0.02",
+          (double)u[0], (double)u[1], (double)u[2]);
+    CHECK(st[0] == 2, "subdomain 0 parked again after the prediction (state %d)", st[0]);
+    /* t = 0.4 is covered by subdomains 3 (active) and 4 (inactive): with partial: drop (the default)
+     * it is left out as well */
+    pinn_real xf[1] = {0.4}, uf[1];
+    CHECK_OK(pinn_trainer_predict(t, 1, xf, 1, what, uf, &err), err);
+    CHECK(uf[0] == 0, "point at the front (an inactive subdomain covers it): model %g, expected 0", (double)uf[0]);
     free(P0), free(P5);
     { /* the resolved section (defaults inside the schedule mapping) read back has the same fingerprint */
         char path[512];
@@ -321,6 +330,35 @@ static void sweep(const char *dir) {
         free(q);
         remove(path);
     }
+done:
+    pinn_trainer_free(t);
+    free(p);
+}
+
+/* A sweep with a longer first stage, Adam restarted at each stage change and the front points kept:
+ * the stage follows first + k * steps, the moments restart, a front point is evaluated. */
+static void sweep_restart(const char *dir) {
+    char text[2048];
+    snprintf(text, sizeof text,
+             "domain: {t: [0, 1]}\nfields: [u]\nequations: [\"u_t + u = 0\"]\n"
+             "conditions: [{name: ic, on: \"t = 0\", equation: \"u = 1\", points: 1}]\n"
+             "model: {kind: fbpinn, subdomains: 10, hidden: [8],\n"
+             "  schedule: {kind: sweep, active: 2, first: 7, steps: 5, restart: true, partial: keep}}\n"
+             "train: {collocation: 200, epochs: 14, lr: 1.0e-2, eval_every: 0}\n");
+    pinn_problem *p = malloc(sizeof *p);
+    pinn_trainer *t = NULL;
+    pinn_error err;
+    CHECK_OK(load(dir, "sweep2.yaml", text, p, &t, &err), err);
+    if (!t) goto done;
+    CHECK_OK(pinn_trainer_train(t, NULL, 0, NULL, NULL, &err), err);
+    const unsigned char *st = pinn_graph_subnets_state(t->graph, 0);
+    /* step 14: stage 1 + (14 - 7) / 5 = 2; the last restart at step 12 */
+    CHECK(st[1] == 1 && st[2] == 0 && st[3] == 0 && st[4] == 2, "states at step 14: %d %d %d %d", st[1], st[2], st[3], st[4]);
+    CHECK(t->phases[0].adam.t == 2, "Adam steps since the restart at step 12: %ld, expected 2", (long)t->phases[0].adam.t);
+    pinn_real xf[1] = {0.4}, uf[1];
+    const char *what[1] = {"u"};
+    CHECK_OK(pinn_trainer_predict(t, 1, xf, 1, what, uf, &err), err);
+    CHECK(uf[0] != 0, "partial: keep evaluates the front point t = 0.4 by subdomain 3 (model %g)", (double)uf[0]);
 done:
     pinn_trainer_free(t);
     free(p);
@@ -369,6 +407,7 @@ int main(void) {
     bad_sections(dir);
     collocation_order(dir);
     sweep(dir);
+    sweep_restart(dir);
     multiscale_training(dir);
     rmdir(dir);
     return CHECK_DONE();

@@ -182,6 +182,14 @@ typedef struct pinn_model_ops {
      * weight over the collocation points), for the history and summary.json: at most
      * PINN_MODEL_MAX_VALUES, the same names at every call; returns how many. */
     int (*values)(void *state, const pinn_graph *g, const pinn_real *params, char (*names)[32], double *values);
+    /* Optional: nonzero once after an after_step call that changed which parameters train (e.g. a
+     * time-scheduling stage change) and wants the optimizer's moments restarted; the trainer then
+     * resets the running Adam phase's state (moments and step count), as for a new optimizer. */
+    int (*restart_optimizer)(void *state);
+    /* Optional: called with on = 1 before the trainer evaluates the model outside the loss (reference
+     * errors, the solution grid, predictions) and with 0 after (e.g. to bring back subdomains that the
+     * loss passes skip because they have no gradient). */
+    void (*eval_mode)(void *state, const pinn_graph *g, int on);
 } pinn_model_ops;
 
 #define PINN_MODEL_MAX_VALUES 72

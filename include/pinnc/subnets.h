@@ -29,7 +29,8 @@ int pinn_window_from_string(const char *name); /* -1 if unknown */
 typedef enum pinn_subnet_state {
     PINN_SUBNET_ACTIVE = 0, /* evaluated and trained */
     PINN_SUBNET_FIXED,      /* evaluated, no gradient (its parameter slice is left untouched) */
-    PINN_SUBNET_INACTIVE,   /* not evaluated: costs nothing, contributes nothing (nor to sum w) */
+    PINN_SUBNET_INACTIVE,   /* not evaluated: costs nothing, contributes nothing (nor to sum w); with
+                               spec.drop_partial the points it covers are left out as well */
     PINN_SUBNET_STATE_COUNT
 } pinn_subnet_state;
 const char *pinn_subnet_state_to_string(pinn_subnet_state s);
@@ -63,6 +64,10 @@ typedef struct pinn_subnets_spec {
     double window_steep; /* PINN_WINDOW_SIGMOID: the steepness k (0: 20) */
     int unity; /* partition of unity: the result is sum_j w_j NN_j / sum_j w_j (over the instances not
                   inactive; a point no such instance covers gives 0) */
+    int drop_partial; /* a point that an inactive instance covers is left out altogether (gives 0 with
+                         zero derivatives, as an uncovered point, and costs nothing), instead of being
+                         evaluated by the instances that are not inactive: with time scheduling, the
+                         points at the front then never see a partial sum over their subdomains */
 } pinn_subnets_spec;
 
 /* A grid of grid[d] instances per input with centres spread evenly over [lo[d], hi[d]] (the ends

@@ -105,6 +105,7 @@ typedef struct pinn_subnets {
     pinn_graph *net;       /* template, owned */
     int dx, J, w_net, w;   /* input width, instances, template output width, op width (+1 with unity) */
     int unity;
+    int drop_partial;      /* points an inactive instance covers are left out (spec.drop_partial) */
     size_t p_off, np_sub;  /* instance j's parameters at p_off + j * np_sub */
     int slice0;            /* first of its J * (template slices) slices in the outer graph */
     int is_grid;
@@ -139,6 +140,8 @@ pinn_status pinn_subnets_tape_init(pinn_subnets_tape **out, const pinn_subnets *
                                    pinn_error *err);
 void pinn_subnets_tape_free(pinn_subnets_tape *st);
 size_t pinn_subnets_tape_bytes(const pinn_subnets_tape *st);
+/* The matrix-product kernel (pinn_gemm_with kind, -1: pinn_gemm) of every sub-network tape. */
+void pinn_subnets_tape_set_gemm(pinn_subnets_tape *st, int kind);
 /* z[S][n][w] from the op input jet x[S][n][dx]; P the flat parameters. */
 void pinn_subnets_forward(pinn_subnets_tape *st, const pinn_pass *ps, const pinn_real *P, const pinn_real *x,
                           pinn_real *z);

@@ -302,6 +302,7 @@ int pinn_graph_subnets(pinn_graph *g, int x, const pinn_subnets_spec *spec) {
     sn->dx = spec->dx;
     sn->w_net = net->nodes[net->output].w;
     sn->unity = spec->unity != 0;
+    sn->drop_partial = spec->drop_partial != 0;
     sn->w = sn->w_net + sn->unity;
     sn->window = spec->window;
     sn->window_fn = spec->window_fn;

@@ -1,6 +1,7 @@
 /* subnets_tape.c - the passes of a point-subset op over one block of n points.
  *
- * Forward: locate the instances covering each point (inactive ones left out), group the
+ * Forward: locate the instances covering each point (inactive ones left out; with drop_partial,
+ * a point that any inactive instance covers is left out altogether), group the
  * (point, instance) pairs by instance in order of first appearance, and per group: gather the input
  * jet rows and normalise them, (x - c_j) / r_j (linear, so every stream is scaled by 1/r_j and the
  * value also shifted), run the template on a nested tape with instance j's parameters, compute the
@@ -63,6 +64,10 @@ void pinn_subnets_tape_free(pinn_subnets_tape *st) {
 }
 
 size_t pinn_subnets_tape_bytes(const pinn_subnets_tape *st) { return st->bytes; }
+
+void pinn_subnets_tape_set_gemm(pinn_subnets_tape *st, int kind) {
+    for (int g = 0; g < st->gmax; g++) pinn_tape_set_gemm(st->views[g], kind);
+}
 
 /* Sizes everything for blocks of at most nmax points. */
 pinn_status pinn_subnets_tape_init(pinn_subnets_tape **out, const pinn_subnets *sn, const pinn_plan *plan, int nmax,
@@ -249,6 +254,9 @@ static void group_pairs(pinn_subnets_tape *st, int n, const pinn_real *x) {
     for (int p = 0; p < n; p++) {
         int c = pinn_subnets_locate(sn, x + (size_t)p * dx, st->inst, sn->max_cover), cov = 0;
         if (c > sn->max_cover) c = sn->max_cover; /* rounding at a support's edge, where w ~ 0 */
+        int partial = 0;
+        for (int e = 0; sn->drop_partial && e < c; e++) partial |= sn->state[st->inst[e]] == PINN_SUBNET_INACTIVE;
+        if (partial) c = 0; /* left out: as an uncovered point */
         for (int e = 0; e < c; e++) {
             int j = st->inst[e];
             if (sn->state[j] == PINN_SUBNET_INACTIVE) continue;

@@ -205,6 +205,8 @@ void pinn_tape_set_gemm(pinn_tape *t, int kind) {
     t->gemm = kind;
     free(t->gk);
     t->gk = NULL;
+    for (int i = 0; t->ext && i < t->g->n_nodes; i++) /* the sub-networks of point-subset ops too */
+        if (t->ext[i]) pinn_subnets_tape_set_gemm(t->ext[i], kind);
 }
 
 /* Asks fn for the kernel of each product the affine nodes issue on a full block (the shapes of

@@ -36,8 +36,11 @@ typedef struct fb_state {
     int sched;
     int n_along, along[PINN_MAX_INPUTS];
     double from[PINN_MAX_INPUTS], layer_w;
-    long n_active, steps;
+    long n_active, steps, first; /* steps per stage; steps of the first stage */
     int passed; /* state of the subdomains the sweep has passed: PINN_SUBNET_FIXED or _ACTIVE */
+    int drop_partial; /* points an inactive subdomain also covers are left out (partial: drop) */
+    int restart;      /* restart Adam's moments at each stage change */
+    int restart_due;  /* a stage change since the last restart_optimizer call */
     /* after build */
     pinn_graph *g;
     int op0;                 /* the first subnets op of this model in g */
@@ -45,6 +48,8 @@ typedef struct fb_state {
     int n_layers, n_stages;
     long stage;              /* the stage the states show (-1: none set yet) */
     pinn_real *frozen;       /* [J * per] parameters of subdomains that are not active */
+    unsigned char *parked;   /* [J] fixed subdomains whose supports meet no active one: inactive in the
+                                loss passes (their points have no gradient), fixed when evaluated */
     char prefix[FB_MAX_LEVELS][16];
 } fb_state;
 
@@ -169,7 +174,7 @@ static pinn_status read_schedule(fb_state *s, pinn_cfg *c, int node, const pinn_
     if (!strcmp(kind, sched_names[0])) return PINN_OK;
     if (pinn_cfg_type_of(c, is) != PINN_CFG_MAP)
         return pinn_cfg_expected(c, is, "schedule", "{kind: sweep, along: [coordinates], active: N, steps: S}", err);
-    static const char *const keys[] = {"kind", "along", "from", "active", "steps", "passed", "layer", NULL};
+    static const char *const keys[] = {"kind", "along", "from", "active", "steps", "passed", "layer", "partial", "first", "restart", NULL};
     pinn_status st = pinn_cfg_check_keys(c, is, keys, err);
     if (st) return st;
     s->sched = SCHED_SWEEP;
@@ -204,14 +209,18 @@ static pinn_status read_schedule(fb_state *s, pinn_cfg *c, int node, const pinn_
         double dc = m > 1 ? (s->hi[k] - s->lo[k]) / (m - 1) : s->hi[k] - s->lo[k];
         if (dc < wdef) wdef = dc;
     }
-    int passed;
-    static const char *const pnames[2] = {"fixed", "active"};
+    int passed, keep;
+    static const char *const pnames[2] = {"fixed", "active"}, *const qnames[2] = {"drop", "keep"};
     if ((st = pinn_cfg_int(c, is, "active", 1, 1 << 20, 1, 2, &s->n_active, err)) ||
         (st = pinn_cfg_int(c, is, "steps", 1, 0x7fffffffL, 1, 1000, &s->steps, err)) ||
+        (st = pinn_cfg_int(c, is, "first", 1, 0x7fffffffL, 1, s->steps, &s->first, err)) ||
         (st = pinn_cfg_real(c, is, "layer", 1e-300, 1e300, 1, wdef, &s->layer_w, err)) ||
-        (st = pinn_cfg_choice(c, is, "passed", pnames, 2, 0, &passed, err)))
+        (st = pinn_cfg_choice(c, is, "passed", pnames, 2, 0, &passed, err)) ||
+        (st = pinn_cfg_choice(c, is, "partial", qnames, 2, 0, &keep, err)) ||
+        (st = pinn_cfg_bool(c, is, "restart", 1, 0, &s->restart, err)))
         return st;
     s->passed = passed == 0 ? PINN_SUBNET_FIXED : PINN_SUBNET_ACTIVE;
+    s->drop_partial = !keep;
     return PINN_OK;
 }
 
@@ -320,7 +329,8 @@ static pinn_status sweep_setup(fb_state *s, pinn_error *err) {
     pinn_graph_subnets_params(s->g, s->op0, &per);
     s->layer = malloc(sizeof(int) * (size_t)J);
     s->frozen = malloc(sizeof(pinn_real) * (size_t)J * (per ? per : 1));
-    if (!s->layer || !s->frozen) return pinn_error_set(err, PINN_ERR_NOMEM, "fbpinn: out of memory");
+    s->parked = calloc((size_t)J, 1);
+    if (!s->layer || !s->frozen || !s->parked) return pinn_error_set(err, PINN_ERR_NOMEM, "fbpinn: out of memory");
     s->n_layers = 0;
     for (int j = 0; j < J; j++) {
         double c[PINN_MAX_INPUTS], r[PINN_MAX_INPUTS], q = 0;
@@ -357,6 +367,7 @@ static pinn_status fb_build(void *state, pinn_graph *g, int x, const pinn_model_
         sp.window = (pinn_window)s->window;
         sp.window_steep = s->steep;
         sp.unity = s->unity;
+        sp.drop_partial = s->sched == SCHED_SWEEP && s->drop_partial;
         int u = pinn_graph_subnets(g, x, &sp); /* takes over net */
         if (u < 0) return PINN_OK;             /* the error is in the graph */
         acc = l == 0 ? u : pinn_graph_add(g, acc, u, 1.0, 1.0);
@@ -369,6 +380,41 @@ static pinn_status fb_build(void *state, pinn_graph *g, int x, const pinn_model_
     return st;
 }
 
+/* Fixed subdomains whose supports meet no active support are parked: set inactive, so that the loss
+ * passes skip the points only fixed subdomains cover (their residuals are constant: no gradient) and
+ * a step costs what the active set costs; fb_eval_mode sets them fixed again for evaluations. */
+static void park(fb_state *s, int J, unsigned char *stt) {
+    int d = s->d;
+    for (int j = 0; j < J; j++) {
+        s->parked[j] = 0;
+        if (stt[j] != PINN_SUBNET_FIXED) continue;
+        double cj[PINN_MAX_INPUTS], rj[PINN_MAX_INPUTS];
+        pinn_graph_subnets_box(s->g, s->op0, j, cj, rj);
+        int meets = 0;
+        for (int a = 0; a < J && !meets; a++) {
+            if (stt[a] != PINN_SUBNET_ACTIVE) continue;
+            double ca[PINN_MAX_INPUTS], ra[PINN_MAX_INPUTS];
+            pinn_graph_subnets_box(s->g, s->op0, a, ca, ra);
+            int all = 1;
+            for (int i = 0; i < d && all; i++) all = fabs(cj[i] - ca[i]) < rj[i] + ra[i];
+            meets = all;
+        }
+        if (!meets) s->parked[j] = 1;
+    }
+    for (int j = 0; j < J; j++)
+        if (s->parked[j]) stt[j] = PINN_SUBNET_INACTIVE;
+}
+
+/* Evaluations outside the loss see the parked subdomains (fixed); the loss passes do not. */
+static void fb_eval_mode(void *state, const pinn_graph *g, int on) {
+    fb_state *s = state;
+    if (s->sched != SCHED_SWEEP || g != s->g || s->stage < 0) return;
+    int J = pinn_graph_subnets_instances(s->g, s->op0);
+    unsigned char *stt = pinn_graph_subnets_state(s->g, s->op0);
+    for (int j = 0; j < J; j++)
+        if (s->parked[j]) stt[j] = on ? PINN_SUBNET_FIXED : PINN_SUBNET_INACTIVE;
+}
+
 /* The schedule at step `step`: states of the sweep's stage; the parameters of every subdomain that is
  * not active are kept where they were when it stopped being active (Adam's momentum would move them). */
 static pinn_status fb_after_step(void *state, long step, const pinn_graph *g, pinn_real *params, pinn_error *err) {
@@ -378,7 +424,7 @@ static pinn_status fb_after_step(void *state, long step, const pinn_graph *g, pi
     int J = pinn_graph_subnets_instances(s->g, s->op0);
     size_t per, off = pinn_graph_subnets_params(s->g, s->op0, &per);
     unsigned char *stt = pinn_graph_subnets_state(s->g, s->op0);
-    long stage = step / s->steps;
+    long stage = step < s->first ? 0 : 1 + (step - s->first) / s->steps;
     if (stage >= s->n_stages) stage = s->n_stages - 1;
     if (stage != s->stage) {
         for (int j = 0; j < J; j++) {
@@ -391,11 +437,21 @@ static pinn_status fb_after_step(void *state, long step, const pinn_graph *g, pi
                 memcpy(s->frozen + (size_t)j * per, params + off + (size_t)j * per, sizeof(pinn_real) * per);
             stt[j] = ns;
         }
+        park(s, J, stt);
+        if (s->stage >= 0 && s->restart) s->restart_due = 1; /* not at the first setting (a resumed run) */
         s->stage = stage;
     }
     for (int j = 0; j < J; j++)
         if (stt[j] != PINN_SUBNET_ACTIVE) memcpy(params + off + (size_t)j * per, s->frozen + (size_t)j * per, sizeof(pinn_real) * per);
     return PINN_OK;
+}
+
+/* Whether a stage change since the last call wants Adam restarted (schedule.restart). */
+static int fb_restart_optimizer(void *state) {
+    fb_state *s = state;
+    int r = s->restart_due;
+    s->restart_due = 0;
+    return r;
 }
 
 /* Collocation order: by cell of the finest level, so a block of consecutive points touches few subdomains. */
@@ -425,7 +481,7 @@ static pinn_status fb_diagnostics(void *state, const pinn_graph *g, const pinn_r
         const unsigned char *stt = pinn_graph_subnets_state(s->g, s->op0 + l);
         for (int j = 0; j < pinn_graph_subnets_instances(g, s->op0 + l); j++, row++) {
             double *r = a + row * (size_t)cols;
-            r[0] = l, r[1] = stt[j];
+            r[0] = l, r[1] = l == 0 && s->parked && s->parked[j] ? PINN_SUBNET_FIXED : stt[j];
             pinn_graph_subnets_box(g, s->op0 + l, j, r + 2, r + 2 + d);
         }
     }
@@ -449,8 +505,8 @@ static pinn_status fb_diagnostics(void *state, const pinn_graph *g, const pinn_r
 
 static void fb_release(void *state) {
     fb_state *s = state;
-    free(s->layer), free(s->frozen);
-    s->layer = NULL, s->frozen = NULL;
+    free(s->layer), free(s->frozen), free(s->parked);
+    s->layer = NULL, s->frozen = NULL, s->parked = NULL;
 }
 
 const pinn_model_ops pinn_model_fbpinn_ops = {.kind = "fbpinn",
@@ -460,4 +516,6 @@ const pinn_model_ops pinn_model_fbpinn_ops = {.kind = "fbpinn",
                                               .after_step = fb_after_step,
                                               .diagnostics = fb_diagnostics,
                                               .release = fb_release,
-                                              .order_points = fb_order_points};
+                                              .order_points = fb_order_points,
+                                              .restart_optimizer = fb_restart_optimizer,
+                                              .eval_mode = fb_eval_mode};

@@ -128,6 +128,10 @@ pinn_status tr_model_after_step(pinn_trainer *t, pinn_error *err) {
         memset(t->trainable, 1, t->np_net);
         ops->param_mask(pinn_model_state(t->model), t->graph, t->trainable);
     }
+    if (!st && ops->restart_optimizer && ops->restart_optimizer(pinn_model_state(t->model)) && t->phase < t->n_phases) {
+        tr_phase *ph = &t->phases[t->phase];
+        if (ph->ops == &tr_phase_adam && ph->begun) pinn_adam_reset(&ph->adam);
+    }
     return st;
 }
 

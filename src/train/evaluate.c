@@ -100,9 +100,17 @@ void tr_eval_free(pinn_trainer *t) {
     free(t->pred);
 }
 
+/* Tells the model that evaluations outside the loss begin (on = 1) or end (0). */
+static void eval_mode(pinn_trainer *t, int on) {
+    const pinn_model_ops *ops = pinn_model_kind(t->model);
+    if (ops->eval_mode) ops->eval_mode(pinn_model_state(t->model), t->graph, on);
+}
+
 /* The fields on the grid into pred [n_eval][nf] (auxiliary model columns dropped). */
 static void predict_grid(pinn_trainer *t) {
+    eval_mode(t, 1);
     pinn_term_predict(t->eval_term, t->n_eval, t->eval_x, t->P, t->pred);
+    eval_mode(t, 0);
     if (t->w_out != t->nf)
         for (size_t k = 0; k < t->n_eval; k++)
             for (int f = 0; f < t->nf; f++) t->pred[k * t->nf + f] = t->pred[k * (size_t)t->w_out + f];
@@ -164,7 +172,9 @@ pinn_status pinn_trainer_predict(pinn_trainer *t, size_t n, const pinn_real *x, 
             jet = malloc(sizeof(pinn_real) * S * (n ? n : 1) * (size_t)t->w_out);
             if (!jet || !vals) st = pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
             else {
+                eval_mode(t, 1);
                 pinn_term_predict(tm.term, n, x, t->P, jet);
+                eval_mode(t, 0);
                 /* evaluate the expression on the leaves, chunk by chunk */
                 size_t chunk = 4096 < n ? 4096 : (n ? n : 1);
                 scr = malloc(pinn_expr_scratch_size(tm.eq, chunk) + 1);
