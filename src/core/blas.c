@@ -2,6 +2,7 @@
  * tall-and-skinny products go to the register-blocked kernel of gemm_small.c where it is faster
  * (PINN_WITH_SMALL_GEMM). */
 #include <stddef.h>
+#include <string.h>
 
 #include "core/blas.h"
 #include "core/gemm_small.h"
@@ -28,6 +29,22 @@ const char *pinn_blas_name(void) { return openblas_get_config(); }
 const char *pinn_blas_core(void) {
     const char *c = openblas_get_corename();
     return c ? c : "";
+}
+
+/* OpenBLAS (DYNAMIC_ARCH) falls back to its SSE3 "Prescott" kernels on x86 CPUs newer than its
+ * build (Debian 12's 0.3.21 on Sapphire Rapids, for one), which makes its products 2-4x slower.
+ * Returns the newest kernel set this CPU can run, "SkylakeX" (AVX-512 F/BW/DQ/VL) or "Haswell"
+ * (AVX2 + FMA), when OpenBLAS chose Prescott; NULL when its choice stands. */
+const char *pinn_blas_suggest_core(void) {
+    if (strcmp(pinn_blas_core(), "Prescott") != 0) return NULL;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+    return NULL;
 }
 
 #else
@@ -58,6 +75,8 @@ void pinn_gemm_library(int ta, int tb, int M, int N, int K, pinn_real alpha, con
 void pinn_blas_single_thread(void) {}
 
 const char *pinn_blas_name(void) { return "built-in blocked GEMM"; }
+
+const char *pinn_blas_suggest_core(void) { return NULL; }
 
 const char *pinn_blas_core(void) { return ""; }
 

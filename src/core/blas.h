@@ -30,5 +30,8 @@ const char *pinn_blas_name(void);
 /* The CPU kernel set the library chose at load time (OpenBLAS's core name, e.g. "SkylakeX", or
  * "Prescott" where it did not know the CPU; "" without OpenBLAS). */
 const char *pinn_blas_core(void);
+/* The OPENBLAS_CORETYPE to start the process with where OpenBLAS fell back to "Prescott" on a CPU
+ * that runs newer kernels ("SkylakeX", "Haswell"); NULL otherwise (and without OpenBLAS). */
+const char *pinn_blas_suggest_core(void);
 
 #endif
