@@ -45,7 +45,10 @@ with open(csv, "w") as f:
     for t, x in pts:
         f.write(f"{x!r},{t!r}\n")
 res = os.path.join(out, "cli.csv")
-subprocess.run([pinnc_cli, "eval", run_dir, "--points", csv, "--what", "u,u_x", "--out", res], check=True)
+# the same OpenBLAS kernels as this process (PINNC_BLAS_CORE set: the CLI keeps OpenBLAS's own
+# choice instead of restarting with OPENBLAS_CORETYPE; in float32 other kernels round differently)
+subprocess.run([pinnc_cli, "eval", run_dir, "--points", csv, "--what", "u,u_x", "--out", res], check=True,
+               env=dict(os.environ, PINNC_BLAS_CORE="keep"))
 cli = np.loadtxt(res, delimiter=",", skiprows=1)
 diff = np.max(np.abs(cli[:, 2:4] - y))
 print(f"max |python - pinnc eval| over 100 points, u and u_x: {diff:.3e}")

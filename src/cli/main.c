@@ -25,7 +25,8 @@ static const char *const usage =
  * "Prescott" set on a CPU it does not know, start this program once more with OPENBLAS_CORETYPE
  * naming the kernels the CPU runs (docs/benchmarks.md: 2-4x faster products on such hosts).  A
  * user's own OPENBLAS_CORETYPE always stands (OPENBLAS_CORETYPE=Prescott keeps the fallback);
- * PINNC_BLAS_CORE marks the second start so that it cannot loop.  Returns only when nothing is
+ * PINNC_BLAS_CORE marks the second start so that it cannot loop (set by a user, to any value, it
+ * keeps OpenBLAS's own choice, e.g. to match a program that loaded libpinnc itself).  Returns only when nothing is
  * changed or the new start failed (then the run goes on with OpenBLAS's own choice). */
 static void blas_core_restart(char **argv) {
     if (getenv("OPENBLAS_CORETYPE") || getenv("PINNC_BLAS_CORE")) return;
