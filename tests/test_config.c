@@ -66,9 +66,9 @@ static void same(const pinn_problem *a, const pinn_problem *b, const char *what)
 int main(void) {
     pinn_problem *p = malloc(sizeof *p), *q = malloc(sizeof *q);
     pinn_error err;
-    const char *examples[] = {"burgers.yaml", "poisson2d.yaml", "allen_cahn.yaml", "allen_cahn_adam.yaml",
-                              "lshape.yaml",
-                              "oscillator.yaml", "heat.yaml", "burgers_inverse.yaml", "burgers_lm.yaml"};
+    const char *examples[] = {"burgers.yaml",    "poisson2d.yaml",       "allen_cahn.yaml", "allen_cahn_adam.yaml",
+                              "lshape.yaml",     "oscillator.yaml",      "heat.yaml",       "burgers_inverse.yaml",
+                              "burgers_lm.yaml"};
     char tmp[] = "/tmp/pinnc-config-XXXXXX";
     CHECK(mkdtemp(tmp) != NULL, "mkdtemp");
     for (size_t k = 0; k < sizeof examples / sizeof examples[0]; k++) {

@@ -26,8 +26,9 @@ static const char *const usage =
  * naming the kernels the CPU runs (docs/benchmarks.md: 2-4x faster products on such hosts).  A
  * user's own OPENBLAS_CORETYPE always stands (OPENBLAS_CORETYPE=Prescott keeps the fallback);
  * PINNC_BLAS_CORE marks the second start so that it cannot loop (set by a user, to any value, it
- * keeps OpenBLAS's own choice, e.g. to match a program that loaded libpinnc itself).  Returns only when nothing is
- * changed or the new start failed (then the run goes on with OpenBLAS's own choice). */
+ * keeps OpenBLAS's own choice, e.g. to match a program that loaded libpinnc itself).  Returns
+ * only when nothing is changed or the new start failed (then the run goes on with OpenBLAS's own
+ * choice and the environment as it was). */
 static void blas_core_restart(char **argv) {
     if (getenv("OPENBLAS_CORETYPE") || getenv("PINNC_BLAS_CORE")) return;
     const char *core = pinn_blas_suggest_core();
@@ -35,6 +36,7 @@ static void blas_core_restart(char **argv) {
     if (setenv("OPENBLAS_CORETYPE", core, 1) || setenv("PINNC_BLAS_CORE", core, 1)) return;
     execv("/proc/self/exe", argv);
     unsetenv("OPENBLAS_CORETYPE");
+    unsetenv("PINNC_BLAS_CORE");
 }
 
 int main(int argc, char **argv) {
