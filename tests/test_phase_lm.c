@@ -2,7 +2,8 @@
  * equations (J^T J + lambda I) d = -J^T r of the objective's Jacobian at the starting point, in the
  * primal form (more rows than parameters) and the dual one (fewer rows); the loss never rises
  * over the steps and ends below the warm start's; models with auxiliary loss terms and work
- * spaces over max_mb are refused with the phase named. */
+ * spaces over max_mb are refused with the phase named, unless a phase's `weights` leaves the
+ * auxiliary term out; a phase's weight factors hold in that phase only. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +16,20 @@
 typedef struct watch {
     double loss[256];
     int n;
+    const char *term;   /* a term whose weight is recorded per step (NULL: none) */
+    double w[256];
+    int phase[256];
 } watch;
 
 static pinn_status on_event(void *ctx, pinn_trainer *t, pinn_event ev, const pinn_progress *p, pinn_error *err) {
     (void)t, (void)err;
     watch *w = ctx;
-    if (ev == PINN_EVENT_STEP && w->n < 256) w->loss[w->n++] = p->loss;
+    if (ev == PINN_EVENT_STEP && w->n < 256) {
+        w->w[w->n] = NAN, w->phase[w->n] = p->phase_index;
+        for (int k = 0; w->term && k < p->n_terms; k++)
+            if (!strcmp(p->term_names[k], w->term)) w->w[w->n] = p->weights[k];
+        w->loss[w->n++] = p->loss;
+    }
     return PINN_OK;
 }
 
@@ -97,7 +106,7 @@ int main(void) {
                               "train.phases=[{kind: adam, epochs: 100}, {kind: lm, iterations: 12}]"};
         pinn_trainer *t = make(ex("heat.yaml"), 6, sets, &err);
         CHECK(t != NULL, "heat: %s", err.msg);
-        watch w = {{0}, 0};
+        watch w = {.n = 0};
         pinn_observer obs = {&w, on_event};
         CHECK_OK(pinn_trainer_run(t, &obs, &err), err);
         CHECK(w.n >= 100 + 2, "only %d steps reported", w.n);
@@ -118,6 +127,34 @@ int main(void) {
         t = make(ex("moe/lshape_moe.yaml"), 2, sets2, &err);
         st = t ? pinn_trainer_run(t, NULL, &err) : PINN_ERR_INVALID;
         CHECK(st != PINN_OK && strstr(err.msg, "no sum of squares"), "aux term accepted: %s", err.msg);
+        pinn_trainer_free(t);
+        /* the same model with the sparsity term left out of the lm phase: it runs, the loss does not
+         * rise, and the term's weight is 0 in that phase only */
+        const char *sets4[] = {"train.collocation=200", "conditions.0.points=80", "train.threads=1", "train.eval_every=0",
+                               "train.phases=[{kind: adam, epochs: 20}, {kind: lm, iterations: 3, weights: {moe_sparsity: 0}},"
+                               " {kind: adam, epochs: 2, lr: 1.0e-5}]"};
+        t = make(ex("moe/lshape_moe.yaml"), 5, sets4, &err);
+        CHECK(t != NULL, "lshape + lm: %s", err.msg);
+        if (t) {
+            watch w = {.term = "moe_sparsity"};
+            pinn_observer obs = {&w, on_event};
+            CHECK_OK(pinn_trainer_run(t, &obs, &err), err);
+            CHECK(w.n >= 22 && w.phase[19] == 0 && w.phase[20] == 1, "%d steps, phases %d %d", w.n, w.phase[19], w.phase[20]);
+            int bad = 0;
+            for (int k = 0; k < w.n; k++) bad += w.phase[k] == 1 ? w.w[k] != 0 : !(w.w[k] == 1.0e-2);
+            CHECK(bad == 0, "moe_sparsity's weight wrong in %d steps (lm: %g, adam after: %g)", bad, w.w[20], w.w[w.n - 1]);
+            for (int k = 20; k < w.n && w.phase[k] == 1; k++)
+                CHECK(w.loss[k] <= w.loss[k - 1] || k == 20, "lm loss rose at step %d: %g -> %g", k, w.loss[k - 1], w.loss[k]);
+        }
+        pinn_trainer_free(t);
+        const char *sets5[] = {"train.phases=[{kind: adam, epochs: 2, weights: {pde: 0, nosuch: 1}}]"};
+        t = make(ex("heat.yaml"), 1, sets5, &err);
+        CHECK(t == NULL && strstr(err.msg, "no loss term 'nosuch'") && strstr(err.msg, "pde"), "unknown term accepted: %s",
+              t ? "" : err.msg);
+        pinn_trainer_free(t);
+        const char *sets6[] = {"train.phases=[{kind: adam, epochs: 2, weights: {pde: -1}}]"};
+        t = make(ex("heat.yaml"), 1, sets6, &err);
+        CHECK(t == NULL && strstr(err.msg, "pde"), "negative weight factor accepted: %s", t ? "" : err.msg);
         pinn_trainer_free(t);
         const char *sets3[] = {"train.phases=[{kind: lm, damping: -1}]"};
         t = make(ex("heat.yaml"), 1, sets3, &err);

@@ -28,6 +28,38 @@ static double now_s(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* A phase's `weights: {term: factor, ...}`: factors (>= 0) on the named terms' weights while the
+ * phase runs, e.g. {moe_sparsity: 0} to fine-tune without the gate's regulariser.  Allocates
+ * ph->wfac (all 1 but the named ones) when the key is there; an unknown term is an error that
+ * lists the terms. */
+static pinn_status phase_weights(tr_phase *ph, pinn_cfg *c, int node, const pinn_trainer *t, pinn_error *err) {
+    int w = pinn_cfg_find(c, node, "weights");
+    if (w < 0) return PINN_OK;
+    if (pinn_cfg_type_of(c, w) != PINN_CFG_MAP || pinn_cfg_count(c, w) < 1)
+        return pinn_cfg_expected(c, w, "weights", "a mapping {term: factor, ...} such as {moe_sparsity: 0}", err);
+    ph->wfac = malloc(sizeof(double) * (size_t)(t->n_terms > 0 ? t->n_terms : 1));
+    if (!ph->wfac) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < t->n_terms; k++) ph->wfac[k] = 1;
+    for (int i = 0, n = pinn_cfg_count(c, w); i < n; i++) {
+        int it = pinn_cfg_item(c, w, i);
+        const char *name = pinn_cfg_key(c, it);
+        int k = 0;
+        while (k < t->n_terms && strcmp(t->terms[k].name, name)) k++;
+        if (k == t->n_terms) {
+            char form[512];
+            int o = snprintf(form, sizeof form, "a loss term's name (one of:");
+            for (int q = 0; q < t->n_terms && o < (int)sizeof form - 1; q++)
+                o += snprintf(form + o, sizeof form - (size_t)o, " %s", t->terms[q].name);
+            if (o < (int)sizeof form - 1) snprintf(form + o, sizeof form - (size_t)o, ")");
+            return pinn_error_set(err, PINN_ERR_INVALID, "%s:%d: train.phases.weights: no loss term '%s'; expected %s",
+                                  t->prob.file, pinn_cfg_line(c, it), name, form);
+        }
+        pinn_status st = pinn_cfg_real(c, w, name, 0, 1e300, 0, 0, &ph->wfac[k], err);
+        if (st) return st;
+    }
+    return PINN_OK;
+}
+
 /* The phase list: train.phases as written, or [{kind: adam}, {kind: lbfgs}] whose settings
  * default to the train keys (L-BFGS only with train.lbfgs > 0). */
 pinn_status tr_phases_setup(pinn_trainer *t, pinn_error *err) {
@@ -69,6 +101,7 @@ pinn_status tr_phases_setup(pinn_trainer *t, pinn_error *err) {
         ph->index = i;
         ph->line = pinn_cfg_line(c, node);
         if ((st = ph->ops->configure(ph, c, node, t, err))) return st;
+        if ((st = phase_weights(ph, c, node, t, err))) return st;
     }
     if (tc->has_phases) t->prob.train.phases = *c; /* resolved: config.yaml shows every setting */
     t->lbfgs_stop = -1;
@@ -77,7 +110,10 @@ pinn_status tr_phases_setup(pinn_trainer *t, pinn_error *err) {
 
 void tr_phases_free(pinn_trainer *t) {
     for (int i = 0; t->phases && i < t->n_phases; i++)
+    {
         if (t->phases[i].ops && t->phases[i].ops->release) t->phases[i].ops->release(&t->phases[i]);
+        free(t->phases[i].wfac);
+    }
     free(t->phases);
     t->phases = NULL;
 }

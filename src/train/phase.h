@@ -36,6 +36,7 @@ struct tr_phase {
     int begun, stop;        /* stop: a kind's reason code (pinn_lbfgs_reason) */
     int primed;             /* the starting point has been evaluated in this process (L-BFGS) */
     double f;               /* the loss at the current point (L-BFGS) */
+    double *wfac;           /* [n_terms] factor on each term's weight in this phase (key `weights`); NULL: all 1 */
     /* adam */
     pinn_adam_config adam_cfg;
     pinn_adam adam;

@@ -24,7 +24,7 @@ static double cpu_s(void) {
 
 static pinn_status adam_configure(tr_phase *ph, pinn_cfg *c, int node, const pinn_trainer *t, pinn_error *err) {
     static const char *const keys[] = {"kind", "epochs", "lr", "schedule", "decay_rate", "decay_steps", "lr_min", "beta1",
-                                       "beta2", "eps", "weight_decay", "clip_norm", "causal", "rar", NULL};
+                                       "beta2", "eps", "weight_decay", "clip_norm", "causal", "rar", "weights", NULL};
     const char *sched[PINN_SCHEDULE_COUNT];
     const pinn_train_cfg *tc = &t->prob.train;
     int sdef = 0, sk;

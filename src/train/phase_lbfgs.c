@@ -13,7 +13,7 @@ static double now_s(void) {
 }
 
 static pinn_status lbfgs_configure(tr_phase *ph, pinn_cfg *c, int node, const pinn_trainer *t, pinn_error *err) {
-    static const char *const keys[] = {"kind", "iterations", "memory", "gtol", "ftol", NULL};
+    static const char *const keys[] = {"kind", "iterations", "memory", "gtol", "ftol", "weights", NULL};
     const pinn_train_cfg *tc = &t->prob.train;
     long it, mem;
     pinn_lbfgs_config *l = &ph->lbfgs_cfg;

@@ -42,7 +42,7 @@ static double now_s(void) {
 }
 
 static pinn_status lm_configure(tr_phase *ph, pinn_cfg *c, int node, const pinn_trainer *t, pinn_error *err) {
-    static const char *const keys[] = {"kind", "iterations", "damping", "up", "down", "tries", "ftol", "max_mb", NULL};
+    static const char *const keys[] = {"kind", "iterations", "damping", "up", "down", "tries", "ftol", "max_mb", "weights", NULL};
     (void)t;
     lm_state *L = calloc(1, sizeof *L);
     if (!L) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
@@ -63,15 +63,17 @@ static pinn_status lm_configure(tr_phase *ph, pinn_cfg *c, int node, const pinn_
 }
 
 /* Sizes the work space once (the Jacobian and the m x m system); refuses when it exceeds max_mb
- * or when the model has auxiliary loss terms, which have no residual rows. */
+ * or when the model has an auxiliary loss term with a weight in this phase (no residual rows; the
+ * phase's `weights: {moe_sparsity: 0}` leaves it out). */
 static pinn_status lm_begin(tr_phase *ph, pinn_trainer *t, pinn_error *err) {
     lm_state *L = ph->lm;
     pinn_objective *o = pinn_trainer_objective(t);
     for (int k = 0; k < t->n_terms; k++)
-        if (t->terms[k].kind == TR_AUX)
+        if (t->terms[k].kind == TR_AUX && !(ph->wfac && ph->wfac[k] == 0))
             return pinn_error_set(err, PINN_ERR_UNSUPPORTED,
-                                  "%s:%d: train.phases (lm): the model's term '%s' is no sum of squares; use adam or lbfgs",
-                                  t->prob.file, ph->line, t->terms[k].name);
+                                  "%s:%d: train.phases (lm): the model's term '%s' is no sum of squares; use adam or lbfgs, "
+                                  "or leave it out of this phase with weights: {%s: 0}",
+                                  t->prob.file, ph->line, t->terms[k].name, t->terms[k].name);
     L->nr = pinn_objective_nrows(o), L->np = pinn_objective_nparams(o);
     L->m = L->nr < L->np ? L->nr : L->np;
     double mb = ((double)L->nr * (double)L->np * (sizeof(pinn_real) + (sizeof(pinn_real) < 8 ? 8 : 0)) +

@@ -56,9 +56,9 @@ static void sum_add_info(pinn_lsq_summary *sum, const pinn_lsq_info *info) {
 
 static pinn_status lsq_configure_common(tr_phase *ph, pinn_cfg *c, int node, int gn, pinn_error *err) {
     static const char *const keys_l[] = {"kind", "solver", "precond", "sigma", "rcond", "atol", "btol", "max_iter",
-                                         "conlim", "cond_iters", "assembly", NULL};
+                                         "conlim", "cond_iters", "assembly", "weights", NULL};
     static const char *const keys_g[] = {"kind", "solver", "precond", "sigma", "rcond", "atol", "btol", "max_iter",
-                                         "conlim", "cond_iters", "assembly", "iterations", "damping", "tol", NULL};
+                                         "conlim", "cond_iters", "assembly", "iterations", "damping", "tol", "weights", NULL};
     static const char *const asm_names[] = {"sparse", "dense"};
     lsq_cfg *L = calloc(1, sizeof *L);
     if (!L) return pinn_error_set(err, PINN_ERR_NOMEM, "out of memory");
