@@ -139,6 +139,36 @@ int pinn_gemm_small_groups(int tb, int G, int M, int N, int K, pinn_real alpha, 
     return 0;
 }
 
+/* nb independent products with shared shapes but for len[b]; see the header.  The tile and
+ * vector choice is made once for the whole batch. */
+int pinn_gemm_small_batch(int ta, int tb, int nb, const int *len, int N, int W, pinn_real alpha,
+                          const pinn_real *const *A, int lda, const pinn_real *const *B, int ldb, pinn_real beta,
+                          pinn_real *const *C, int ldc) {
+    if (ta && tb) return -1;
+    if (nb <= 0 || N <= 0 || W <= 0) return 0;
+    int forced = gs_rows_forced;
+#if defined(GS_HAVE_CLONES)
+    int wide = forced ? forced == 8 : __builtin_cpu_supports("x86-64-v4");
+#else
+    int wide = forced == 8;
+#endif
+#if defined(GS_HAVE_V64)
+    int v64 = wide && pinn_gemm_small_vector_bytes() == 64;
+#endif
+    for (int b = 0; b < nb; b++) {
+        int M = ta ? W : len[b], K = ta ? len[b] : W;
+        if (M <= 0) continue;
+#if defined(GS_HAVE_V64)
+        if (v64) {
+            gs_gemm_v64(1, ta, tb, 1, M, N, K, alpha, A[b], lda, 0, B[b], ldb, beta, C[b], ldc, 0);
+            continue;
+        }
+#endif
+        gs_gemm_v32(wide, ta, tb, 1, M, N, K, alpha, A[b], lda, 0, B[b], ldb, beta, C[b], ldc, 0);
+    }
+    return 0;
+}
+
 /* Dispatch policy (see the header); the environment is read once, race-free. */
 int pinn_gemm_small_wanted(int ta, int tb, int M, int N, int K) {
     static _Atomic int mode = -1;

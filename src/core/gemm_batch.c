@@ -1,0 +1,40 @@
+/* gemm_batch.c - batched small matrix products (FBPINN: the same layer of every subdomain's
+ * network in one call).  The products of one batch share their shapes except len[b], the rows of
+ * A_b (a subdomain's point count times the jet streams), and every operand has its own address
+ * (each subdomain has its own weights).  Two kernels: the BLAS library called once per product,
+ * and the register-blocked kernel of gemm_small.c through its batch entry (one dispatch for the
+ * batch, nothing allocated, op(B) prepared per product as in one call); the auto choice picks
+ * per form and shape from measurements (pinn_gemm_batch_policy). */
+#include "core/gemm_batch.h"
+
+#include "core/blas.h"
+#include "core/gemm_small.h"
+#include "pinnc/ctx.h"
+
+/* The per-shape choice; see the header.  bench/bench_gemm_batch.c on the development host (Intel
+ * Xeon, AVX-512, OpenBLAS 0.3.21, one thread), 1 024 products of 16..320 rows, widths 1..64: the
+ * small kernel was faster for every NT and NN shape tried and for TN down to one-column outputs;
+ * see docs/benchmarks.md, "FBPINN: batched subdomain products". */
+int pinn_gemm_batch_policy(int ta, int tb, int len, int N, int W) {
+    (void)len, (void)N, (void)W;
+    if (ta && tb) return PINN_GEMM_LIBRARY;
+    return PINN_GEMM_SMALL;
+}
+
+/* The batch through the chosen kernel. */
+int pinn_gemm_batch(int kind, int ta, int tb, int nb, const int *len, int N, int W, pinn_real alpha,
+                    const pinn_real *const *A, int lda, const pinn_real *const *B, int ldb, pinn_real beta,
+                    pinn_real *const *C, int ldc) {
+    if (ta && tb) return -1;
+    if (nb <= 0 || N <= 0 || W <= 0) return 0;
+    if (kind != PINN_GEMM_LIBRARY && kind != PINN_GEMM_SMALL)
+        kind = pinn_gemm_batch_policy(ta, tb, len[0], N, W);
+    if (kind == PINN_GEMM_SMALL) return pinn_gemm_small_batch(ta, tb, nb, len, N, W, alpha, A, lda, B, ldb, beta, C, ldc);
+    for (int b = 0; b < nb; b++) {
+        int L = len[b] > 0 ? len[b] : 0;
+        if (!ta && L == 0) continue;
+        int M = ta ? W : L, K = ta ? L : W;
+        pinn_gemm_library(ta, tb, M, N, K, alpha, A[b], lda, B[b], ldb, beta, C[b], ldc);
+    }
+    return 0;
+}
