@@ -11,13 +11,17 @@
 #include "core/gemm_small.h"
 #include "pinnc/ctx.h"
 
-/* The per-shape choice; see the header.  bench/bench_gemm_batch.c on the development host (Intel
- * Xeon, AVX-512, OpenBLAS 0.3.21, one thread), 1 024 products of 16..320 rows, widths 1..64: the
- * small kernel was faster for every NT and NN shape tried and for TN down to one-column outputs;
- * see docs/benchmarks.md, "FBPINN: batched subdomain products". */
+/* The per-shape choice; see the header.  bench/bench_gemm_batch on the development host (Intel
+ * Xeon with AVX-512, OpenBLAS 0.3.21, one thread), 1 024 products of 16..64 points (x 5 streams
+ * where the input is not affine), GFLOP/s library / small: the small kernel wins every NN and
+ * every NT with two or more outputs (16x16 NT 6.9 / 16.3, NN 8.9 / 18.4), the library the TN
+ * products whose outputs are narrower than half a vector (the first layer's weight gradient over
+ * 1 or 2 inputs: 2.9 / 1.9, 4.7 / 3.7) and, marginally, NT with one output (1.65 / 1.55). */
 int pinn_gemm_batch_policy(int ta, int tb, int len, int N, int W) {
-    (void)len, (void)N, (void)W;
+    (void)len, (void)W;
     if (ta && tb) return PINN_GEMM_LIBRARY;
+    if (ta) return N < 4 ? PINN_GEMM_LIBRARY : PINN_GEMM_SMALL;
+    if (tb) return N == 1 ? PINN_GEMM_LIBRARY : PINN_GEMM_SMALL;
     return PINN_GEMM_SMALL;
 }
 

@@ -194,6 +194,12 @@ void pinn_tape_set_gemm(pinn_tape *t, int kind) {
         if (t->ext[i]) pinn_subnets_tape_set_gemm(t->ext[i], kind);
 }
 
+/* Lockstep or group-by-group sub-network passes in every point-subset op of t. */
+void pinn_tape_set_subnets_batch(pinn_tape *t, int on) {
+    for (int i = 0; t->ext && i < t->g->n_nodes; i++)
+        if (t->ext[i]) pinn_subnets_tape_set_batch(t->ext[i], on);
+}
+
 /* Asks fn for the kernel of each product the affine nodes issue on a full block (the shapes of
  * affine_forward and affine_backward) and keeps the answers per node; partial blocks use the same
  * kernels.  Returns PINN_ERR_NOMEM, else PINN_OK. */
