@@ -8,7 +8,8 @@
  *           to GS_NV vectors of columns; A is read in place, 4 or 8 rows at a time.
  *   NN, TN  both operands are read in place (TN: the reduction runs over the rows, GS_KC at a
  *           time); the last vector of a column panel is shifted left to overlap its neighbour
- *           rather than read past the end of a row (B is copied only when N is below one vector).
+ *           rather than read past the end of a row (B is copied only for a panel narrower than one
+ *           vector).  NT with one output column runs as dot products (gs_dot).
  * The register tile is 8 rows (4 without AVX-512's 32 registers) x up to GS_NV vectors, written
  * with GCC vector extensions.  Two widths of vector are built from gemm_small_body.h: 32 bytes
  * (4 doubles or 8 floats; its driver compiled for x86-64-v4, -v3 and baseline and picked at load
