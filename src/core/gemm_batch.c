@@ -13,15 +13,15 @@
 
 /* The per-shape choice; see the header.  bench/bench_gemm_batch on the development host (Intel
  * Xeon with AVX-512, OpenBLAS 0.3.21, one thread), 1 024 products of 16..64 points (x 5 streams
- * where the input is not affine), GFLOP/s library / small: the small kernel wins every NN and
- * every NT with two or more outputs (16x16 NT 6.9 / 16.3, NN 8.9 / 18.4), the library the TN
- * products whose outputs are narrower than half a vector (the first layer's weight gradient over
- * 1 or 2 inputs: 2.9 / 1.9, 4.7 / 3.7) and, marginally, NT with one output (1.65 / 1.55). */
+ * where the input is not affine): the small kernel wins every NN and NT (16x16 NT 7.6 / 16.3
+ * GFLOP/s library / small, NN 7.3 / 14.7; one output column, as dot products, 3.1 / 3.9) and TN
+ * with outputs of half a vector or more; the library wins the TN products narrower than that
+ * (the first layer's weight gradient over 1 or 2 inputs: 2.4 / 1.7, 4.4 / 3.6).  Shared host:
+ * the figures move by ~20 % between runs, the ranking did not. */
 int pinn_gemm_batch_policy(int ta, int tb, int len, int N, int W) {
     (void)len, (void)W;
     if (ta && tb) return PINN_GEMM_LIBRARY;
     if (ta) return N < 4 ? PINN_GEMM_LIBRARY : PINN_GEMM_SMALL;
-    if (tb) return N == 1 ? PINN_GEMM_LIBRARY : PINN_GEMM_SMALL;
     return PINN_GEMM_SMALL;
 }
 
