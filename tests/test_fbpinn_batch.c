@@ -84,7 +84,8 @@ static void check_batch(int kind, int ta, int tb, int nb, const int *len, int N,
             for (int j = N; j < ldc; j++) bad_sentinel |= C[b][(size_t)i * ldc + j] != (pinn_real)(1000 + j);
         }
         if (!ta && L == 0) continue;
-        int used = kind == PINN_GEMM_LIBRARY || kind == PINN_GEMM_SMALL ? kind : pinn_gemm_batch_policy(ta, tb, len[0], N, W);
+        int used = kind == PINN_GEMM_LIBRARY || kind == PINN_GEMM_SMALL ? kind
+                                                                         : pinn_gemm_batch_policy(ta, tb, len[0], N, W);
         if (used == PINN_GEMM_SMALL)
             pinn_gemm_small(ta, tb, M, N, K, (pinn_real)alpha, A[b], W, B[b], ldb, (pinn_real)beta, C1[b], ldc);
         else
@@ -236,7 +237,8 @@ static void two_levels(int d) {
     compare_paths(name, g, d, 97, -0.97, 0.97);
     unsigned char *s0 = pinn_graph_subnets_state(g, 0), *s1 = pinn_graph_subnets_state(g, 1);
     int J1 = pinn_graph_subnets_instances(g, 1);
-    for (int j = 0; j < J1; j++) s1[j] = j % 3 == 0 ? PINN_SUBNET_FIXED : j % 3 == 1 ? PINN_SUBNET_ACTIVE : PINN_SUBNET_INACTIVE;
+    for (int j = 0; j < J1; j++)
+        s1[j] = j % 3 == 0 ? PINN_SUBNET_FIXED : j % 3 == 1 ? PINN_SUBNET_ACTIVE : PINN_SUBNET_INACTIVE;
     s0[0] = PINN_SUBNET_FIXED;
     snprintf(name, sizeof name, "%d-D two levels, sweep states", d);
     compare_paths(name, g, d, 97, -0.97, 0.97);
@@ -286,7 +288,8 @@ int main(void) {
     /* 1-D: the sweep example inside its first stage and past a stage change (fixed and inactive
      * subdomains, dropped partial points); 2-D: the multilevel example (levels 1..16) */
     const char *sweep[] = {"train.epochs=12", "train.collocation=200",
-                           "model.schedule={kind: sweep, along: [t], active: 3, first: 4, steps: 3, passed: fixed, partial: drop}"};
+                           "model.schedule={kind: sweep, along: [t], active: 3, first: 4, steps: 3, "
+                           "passed: fixed, partial: drop}"};
     example("oscillator_sweep.yaml", sweep, 3, PINN_TEST_TOL(1e-10, 1e-3));
     const char *multi[] = {"train.epochs=5", "train.collocation=1024"};
     example("laplace2d_multilevel.yaml", multi, 2, PINN_TEST_TOL(1e-10, 1e-3));

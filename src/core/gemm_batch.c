@@ -33,7 +33,8 @@ int pinn_gemm_batch(int kind, int ta, int tb, int nb, const int *len, int N, int
     if (nb <= 0 || N <= 0 || W <= 0) return 0;
     if (kind != PINN_GEMM_LIBRARY && kind != PINN_GEMM_SMALL)
         kind = pinn_gemm_batch_policy(ta, tb, len[0], N, W);
-    if (kind == PINN_GEMM_SMALL) return pinn_gemm_small_batch(ta, tb, nb, len, N, W, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (kind == PINN_GEMM_SMALL)
+        return pinn_gemm_small_batch(ta, tb, nb, len, N, W, alpha, A, lda, B, ldb, beta, C, ldc);
     for (int b = 0; b < nb; b++) {
         int L = len[b] > 0 ? len[b] : 0;
         if (!ta && L == 0) continue;
