@@ -8,7 +8,8 @@
  *           to GS_NV vectors of columns; A is read in place, 4 or 8 rows at a time.
  *   NN, TN  both operands are read in place (TN: the reduction runs over the rows, GS_KC at a
  *           time); the last vector of a column panel is shifted left to overlap its neighbour
- *           rather than read past the end of a row (B is copied only when N is below one vector).
+ *           rather than read past the end of a row (B is copied only for a panel narrower than one
+ *           vector).  NT with one output column runs as dot products (gs_dot).
  * The register tile is 8 rows (4 without AVX-512's 32 registers) x up to GS_NV vectors, written
  * with GCC vector extensions.  Two widths of vector are built from gemm_small_body.h: 32 bytes
  * (4 doubles or 8 floats; its driver compiled for x86-64-v4, -v3 and baseline and picked at load
@@ -136,6 +137,36 @@ int pinn_gemm_small_groups(int tb, int G, int M, int N, int K, pinn_real alpha, 
                            size_t gsc) {
     if (G <= 0 || M <= 0 || N <= 0) return 0;
     gs_dispatch(0, tb, G, M, N, K, alpha, A, lda, gsa, B, ldb, beta, C, ldc, gsc);
+    return 0;
+}
+
+/* nb independent products with shared shapes but for len[b]; see the header.  The tile and
+ * vector choice is made once for the whole batch. */
+int pinn_gemm_small_batch(int ta, int tb, int nb, const int *len, int N, int W, pinn_real alpha,
+                          const pinn_real *const *A, int lda, const pinn_real *const *B, int ldb, pinn_real beta,
+                          pinn_real *const *C, int ldc) {
+    if (ta && tb) return -1;
+    if (nb <= 0 || N <= 0 || W <= 0) return 0;
+    int forced = gs_rows_forced;
+#if defined(GS_HAVE_CLONES)
+    int wide = forced ? forced == 8 : __builtin_cpu_supports("x86-64-v4");
+#else
+    int wide = forced == 8;
+#endif
+#if defined(GS_HAVE_V64)
+    int v64 = wide && pinn_gemm_small_vector_bytes() == 64;
+#endif
+    for (int b = 0; b < nb; b++) {
+        int M = ta ? W : len[b], K = ta ? len[b] : W;
+        if (M <= 0) continue;
+#if defined(GS_HAVE_V64)
+        if (v64) {
+            gs_gemm_v64(1, ta, tb, 1, M, N, K, alpha, A[b], lda, 0, B[b], ldb, beta, C[b], ldc, 0);
+            continue;
+        }
+#endif
+        gs_gemm_v32(wide, ta, tb, 1, M, N, K, alpha, A[b], lda, 0, B[b], ldb, beta, C[b], ldc, 0);
+    }
     return 0;
 }
 

@@ -33,6 +33,16 @@ int pinn_gemm_small_groups(int tb, int G, int M, int N, int K, pinn_real alpha, 
                            size_t gsa, const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc,
                            size_t gsc);
 
+/* A batch of nb independent products C_b = alpha * op(A_b) op(B_b) + beta * C_b, each one
+ * bitwise pinn_gemm_small's: A_b is row-major len[b] x W (stride lda); (ta, tb) = (0,1): C_b =
+ * A_b B_b^T with B_b N x W; (0,0): C_b = A_b B_b with B_b W x N (C_b len[b] x N in both); (1,0):
+ * C_b = A_b^T B_b, W x N, with B_b len[b] x N (the reduction runs over len[b]).  len[b] <= 0
+ * skips the product for NN/NT; for TN, len[b] == 0 scales C_b by beta.  Returns 0, or -1 for
+ * (1,1). */
+int pinn_gemm_small_batch(int ta, int tb, int nb, const int *len, int N, int W, pinn_real alpha,
+                          const pinn_real *const *A, int lda, const pinn_real *const *B, int ldb, pinn_real beta,
+                          pinn_real *const *C, int ldc);
+
 /* Whether pinn_gemm should route this product to pinn_gemm_small: the shapes where the kernel
  * measured faster than OpenBLAS (bench/bench_gemm.c), and never when the environment variable
  * PINN_SMALL_GEMM is "0". */

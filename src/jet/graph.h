@@ -142,6 +142,12 @@ void pinn_subnets_tape_free(pinn_subnets_tape *st);
 size_t pinn_subnets_tape_bytes(const pinn_subnets_tape *st);
 /* The matrix-product kernel (pinn_gemm_with kind, -1: pinn_gemm) of every sub-network tape. */
 void pinn_subnets_tape_set_gemm(pinn_subnets_tape *st, int kind);
+/* Lockstep passes of the sub-network tapes (1, the default unless PINN_SUBNETS_BATCH=0 when the
+ * tape was set up) or group by group (0); both give the same results to rounding (bitwise with
+ * the same product kernels). */
+void pinn_subnets_tape_set_batch(pinn_subnets_tape *st, int on);
+/* The same for every point-subset op of tape t (tape.c). */
+void pinn_tape_set_subnets_batch(pinn_tape *t, int on);
 /* z[S][n][w] from the op input jet x[S][n][dx]; P the flat parameters. */
 void pinn_subnets_forward(pinn_subnets_tape *st, const pinn_pass *ps, const pinn_real *P, const pinn_real *x,
                           pinn_real *z);
@@ -159,6 +165,24 @@ void pinn_tape_bind(pinn_tape *t, pinn_real *mem, int n);
 pinn_real *pinn_tape_input_jet(pinn_tape *t);
 /* Forward pass over the bound points from the input jet already in place. */
 void pinn_tape_forward_jet(pinn_tape *t, const pinn_real *params);
+
+/* Lockstep passes over nb bound view tapes of one graph (tape_batch.c): the same as
+ * pinn_tape_forward_jet / pinn_tape_backward on each tape b with parameters P[b] (and gradient
+ * G[b]), node by node over all tapes, each dense layer's products of all tapes in one
+ * pinn_gemm_batch call (the tapes' gemm kind; auto picks per shape).  Layers are not fused.  ws
+ * holds the call's pointer arrays, for up to ws->cap tapes (nb <= cap). */
+typedef struct pinn_tapes_ws {
+    const pinn_real **a, **b;
+    pinn_real **c;
+    int *len, *pick;
+    int cap;
+} pinn_tapes_ws;
+pinn_status pinn_tapes_ws_init(pinn_tapes_ws *ws, int nb, pinn_error *err);
+void pinn_tapes_ws_free(pinn_tapes_ws *ws);
+size_t pinn_tapes_ws_bytes(const pinn_tapes_ws *ws);
+void pinn_tapes_forward_jet(pinn_tape *const *ts, int nb, const pinn_real *const *P, pinn_tapes_ws *ws);
+void pinn_tapes_backward(pinn_tape *const *ts, int nb, const pinn_real *const *P, pinn_real *const *G,
+                         pinn_tapes_ws *ws);
 
 /* The ideas ops (ideas_ops.c): aux reals per point and column, forward and backward. */
 size_t pinn_ideas_aux_per(const pinn_node *nd);

@@ -11,7 +11,11 @@
  * C w_beta z_bar_alpha, and back-propagate the nested tape into instance j's parameter slice.  The
  * input carries no parameters (checked at build), so it receives no adjoint; fixed instances are
  * skipped.  The nested tapes are views over one arena sized for the worst block (nmax points x
- * max_cover instances), laid out group after group: nothing is allocated during a pass. */
+ * max_cover instances), laid out group after group: nothing is allocated during a pass.
+ * Lockstep (the default; PINN_SUBNETS_BATCH=0, read when the tape is set up, runs group by group
+ * instead): the nested tapes of all groups run node by node together (pinn_tapes_forward_jet,
+ * pinn_tapes_backward), so each dense layer of the template is one batched product over all the
+ * block's subdomains; every group's arithmetic is unchanged. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +39,11 @@ struct pinn_subnets_tape {
     pinn_real *om;         /* [pmax * S] window jets, group g at gstart[g] * S, [S][m] */
     pinn_real *D, *f, *tmp; /* window scratch: [(K+1) nmax], [S nmax], [S nmax] */
     pinn_real *xg;          /* [S nmax dx] gathered input jet for callback windows */
+    int batch;              /* lockstep passes (PINN_SUBNETS_BATCH, default on) */
+    pinn_tape **bt;         /* [gmax] the tapes of one lockstep pass */
+    const pinn_real **bp;   /* [gmax] their parameters */
+    pinn_real **bg;         /* [gmax] their gradients */
+    pinn_tapes_ws ws;       /* the batched products' pointer arrays */
     size_t bytes;
 };
 
@@ -60,8 +69,20 @@ void pinn_subnets_tape_free(pinn_subnets_tape *st) {
     free(st->f);
     free(st->tmp);
     free(st->xg);
+    free(st->bt);
+    free(st->bp);
+    free(st->bg);
+    pinn_tapes_ws_free(&st->ws);
     free(st);
 }
+
+/* Whether sub-network tapes run in lockstep: PINN_SUBNETS_BATCH unset or not "0". */
+static int batch_default(void) {
+    const char *e = getenv("PINN_SUBNETS_BATCH");
+    return !(e && e[0] == '0');
+}
+
+void pinn_subnets_tape_set_batch(pinn_subnets_tape *st, int on) { st->batch = on != 0; }
 
 size_t pinn_subnets_tape_bytes(const pinn_subnets_tape *st) { return st->bytes; }
 
@@ -106,6 +127,14 @@ pinn_status pinn_subnets_tape_init(pinn_subnets_tape **out, const pinn_subnets *
     st->f = malloc(sizeof(pinn_real) * S * nm);
     st->tmp = malloc(sizeof(pinn_real) * S * nm);
     st->xg = malloc(sizeof(pinn_real) * S * nm * (size_t)sn->dx);
+    st->batch = batch_default();
+    st->bt = malloc(sizeof *st->bt * G);
+    st->bp = malloc(sizeof *st->bp * G);
+    st->bg = malloc(sizeof *st->bg * G);
+    if (!st->bt || !st->bp || !st->bg || pinn_tapes_ws_init(&st->ws, st->gmax, err) != PINN_OK) {
+        pinn_subnets_tape_free(st);
+        return pinn_error_set(err, PINN_ERR_NOMEM, "subnets: out of memory");
+    }
     if (!st->arena || !st->views || !st->slot || !st->inst || !st->pinst || !st->ppt || !st->ginst || !st->gstart ||
         !st->gcount || !st->gcur || !st->gfixed || !st->gp || !st->cover || !st->om || !st->D || !st->f || !st->tmp ||
         !st->xg) {
@@ -115,7 +144,8 @@ pinn_status pinn_subnets_tape_init(pinn_subnets_tape **out, const pinn_subnets *
     for (int j = 0; j < sn->J; j++) st->slot[j] = -1;
     st->bytes = sizeof(pinn_real) * (pmax * st->ppr + pmax * S + (size_t)(plan->order + 1) * nm + 2 * S * nm +
                                      S * nm * (size_t)sn->dx) +
-                sizeof(int) * ((size_t)sn->J + 3 * pmax + 4 * G + nm + (size_t)sn->max_cover) + G;
+                sizeof(int) * ((size_t)sn->J + 3 * pmax + 4 * G + nm + (size_t)sn->max_cover) + G +
+                3 * sizeof(void *) * G + pinn_tapes_ws_bytes(&st->ws);
     for (int g = 0; g < st->gmax; g++) {
         pinn_status s = pinn_tape_init_view(&st->views[g], sn->net, plan, err);
         if (s != PINN_OK) {
@@ -285,10 +315,40 @@ static void group_pairs(pinn_subnets_tape *st, int n, const pinn_real *x) {
     st->ngroups = ng;
 }
 
+/* Group g's window jet and its product with the group's network output, scattered into z (with
+ * unity also the sum of the windows). */
+static void output_add(pinn_subnets_tape *st, const pinn_pass *ps, int g, const pinn_real *x, pinn_real *z) {
+    const pinn_subnets *sn = st->sn;
+    const pinn_plan *pl = st->plan;
+    int n = ps->n, S = ps->S, w = sn->w, wn = sn->w_net;
+    int j = st->ginst[g], m = st->gcount[g];
+    const int *pts = st->gp + st->gstart[g];
+    size_t ms = (size_t)m;
+    const pinn_tape *v = st->views[g];
+    pinn_real *om = st->om + (size_t)st->gstart[g] * S;
+    window_jet(st, j, m, pts, n, x, om);
+    /* z += w * v (Leibniz), scattered to the group's points; with unity also sum w */
+    const pinn_real *out = pinn_tape_output(v);
+    for (int s = 0; s < S; s++) {
+        pinn_real *Z = z + (size_t)s * n * w;
+        for (int t = pl->leib_start[s]; t < pl->leib_start[s + 1]; t++) {
+            const pinn_leib_term *lt = &pl->leib[t];
+            const pinn_real *W = om + (size_t)lt->ia * ms, *V = out + (size_t)lt->ib * ms * wn;
+            pinn_real cf = (pinn_real)lt->coef;
+            for (int q = 0; q < m; q++) {
+                pinn_real cw = cf * W[q], *row = Z + (size_t)pts[q] * w;
+                const pinn_real *vr = V + (size_t)q * wn;
+                for (int c = 0; c < wn; c++) row[c] += cw * vr[c];
+            }
+        }
+        if (sn->unity)
+            for (int q = 0; q < m; q++) Z[(size_t)pts[q] * w + wn] += om[(size_t)s * ms + q];
+    }
+}
+
 void pinn_subnets_forward(pinn_subnets_tape *st, const pinn_pass *ps, const pinn_real *P, const pinn_real *x,
                           pinn_real *z) {
     const pinn_subnets *sn = st->sn;
-    const pinn_plan *pl = st->plan;
     int n = ps->n, S = ps->S, w = sn->w, wn = sn->w_net, dx = sn->dx;
     memset(z, 0, sizeof(pinn_real) * (size_t)S * n * w);
     group_pairs(st, n, x);
@@ -297,6 +357,7 @@ void pinn_subnets_forward(pinn_subnets_tape *st, const pinn_pass *ps, const pinn
         const int *pts = st->gp + st->gstart[g];
         size_t ms = (size_t)m;
         pinn_tape *v = st->views[g];
+        const pinn_real *Pj = P + sn->p_off + (size_t)j * sn->np_sub;
         pinn_tape_bind(v, st->arena + (size_t)st->gstart[g] * st->ppr, m);
         pinn_tape_set_general(v, ps->general);
         /* the normalised input jet */
@@ -311,26 +372,16 @@ void pinn_subnets_forward(pinn_subnets_tape *st, const pinn_pass *ps, const pinn
                 else
                     for (int i = 0; i < dx; i++) dst[i] = src[i] * nir[i];
             }
-        pinn_tape_forward_jet(v, P + sn->p_off + (size_t)j * sn->np_sub);
-        pinn_real *om = st->om + (size_t)st->gstart[g] * S;
-        window_jet(st, j, m, pts, n, x, om);
-        /* z += w * v (Leibniz), scattered to the group's points; with unity also sum w */
-        const pinn_real *out = pinn_tape_output(v);
-        for (int s = 0; s < S; s++) {
-            pinn_real *Z = z + (size_t)s * n * w;
-            for (int t = pl->leib_start[s]; t < pl->leib_start[s + 1]; t++) {
-                const pinn_leib_term *lt = &pl->leib[t];
-                const pinn_real *W = om + (size_t)lt->ia * ms, *V = out + (size_t)lt->ib * ms * wn;
-                pinn_real cf = (pinn_real)lt->coef;
-                for (int q = 0; q < m; q++) {
-                    pinn_real cw = cf * W[q], *row = Z + (size_t)pts[q] * w;
-                    const pinn_real *vr = V + (size_t)q * wn;
-                    for (int c = 0; c < wn; c++) row[c] += cw * vr[c];
-                }
-            }
-            if (sn->unity)
-                for (int q = 0; q < m; q++) Z[(size_t)pts[q] * w + wn] += om[(size_t)s * ms + q];
+        if (!st->batch) {
+            pinn_tape_forward_jet(v, Pj);
+            output_add(st, ps, g, x, z);
         }
+        st->bt[g] = v;
+        st->bp[g] = Pj;
+    }
+    if (st->batch) {
+        pinn_tapes_forward_jet(st->bt, st->ngroups, st->bp, &st->ws);
+        for (int g = 0; g < st->ngroups; g++) output_add(st, ps, g, x, z);
     }
     if (sn->unity) /* uncovered points: sum w reads 1, so the normalised output is 0 */
         for (int p = 0; p < n; p++)
@@ -341,7 +392,7 @@ void pinn_subnets_backward(pinn_subnets_tape *st, const pinn_pass *ps, const pin
                            const pinn_real *gz) {
     const pinn_subnets *sn = st->sn;
     const pinn_plan *pl = st->plan;
-    int n = ps->n, S = ps->S, w = sn->w, wn = sn->w_net;
+    int n = ps->n, S = ps->S, w = sn->w, wn = sn->w_net, nb = 0;
     for (int g = 0; g < st->ngroups; g++) {
         if (st->gfixed[g]) continue;
         int j = st->ginst[g], m = st->gcount[g];
@@ -365,6 +416,13 @@ void pinn_subnets_backward(pinn_subnets_tape *st, const pinn_pass *ps, const pin
             }
         }
         size_t off = sn->p_off + (size_t)j * sn->np_sub;
-        pinn_tape_backward(v, P + off, G + off);
+        if (!st->batch) {
+            pinn_tape_backward(v, P + off, G + off);
+            continue;
+        }
+        st->bt[nb] = v;
+        st->bp[nb] = P + off;
+        st->bg[nb++] = G + off;
     }
+    if (st->batch) pinn_tapes_backward(st->bt, nb, st->bp, st->bg, &st->ws);
 }

@@ -12,24 +12,9 @@
 #include "core/blas.h"
 #include "core/gemm_small.h"
 #include "jet/graph.h"
+#include "jet/tape_impl.h"
 #include "jet/vmath.h"
 
-struct pinn_tape {
-    const pinn_graph *g;
-    const pinn_plan *plan;
-    int nmax, n, general;
-    int gemm;            /* pinn_gemm_with kind; -1: pinn_gemm */
-    signed char *gk;     /* per node x 3 products (forward, input adjoint, weight gradient): the
-                          * planned kind (pinn_tape_choose_gemm), or NULL: gemm for all */
-    pinn_real *mem;
-    size_t bytes;
-    pinn_jetbuf *buf;    /* per node */
-    unsigned char *live; /* per node: the adjoint holds this pass's values (else it reads as 0) */
-    pinn_subnets_tape **ext; /* per node: the state of a point-subset op (NULL otherwise) */
-    int view;                /* buffers bound from outside (pinn_tape_bind); mem is not owned */
-    int fused;               /* fused layer kernels (pinn_tape_set_fused) */
-    pinn_real *wt;           /* W^T of the layer being fused (the largest layer's size) */
-};
 
 /* The default of pinn_tape_set_fused: off unless PINN_FUSED is "1" (read once; measured slower
  * than the separate passes on the development host, see docs/engine.md). */
@@ -209,6 +194,12 @@ void pinn_tape_set_gemm(pinn_tape *t, int kind) {
         if (t->ext[i]) pinn_subnets_tape_set_gemm(t->ext[i], kind);
 }
 
+/* Lockstep or group-by-group sub-network passes in every point-subset op of t. */
+void pinn_tape_set_subnets_batch(pinn_tape *t, int on) {
+    for (int i = 0; t->ext && i < t->g->n_nodes; i++)
+        if (t->ext[i]) pinn_subnets_tape_set_batch(t->ext[i], on);
+}
+
 /* Asks fn for the kernel of each product the affine nodes issue on a full block (the shapes of
  * affine_forward and affine_backward) and keeps the answers per node; partial blocks use the same
  * kernels.  Returns PINN_ERR_NOMEM, else PINN_OK. */
@@ -258,9 +249,8 @@ double pinn_graph_gemm_flops(const pinn_graph *g, const pinn_plan *plan, int bac
     return f;
 }
 
-/* Node a's adjoint, about to be accumulated into: returns 1 if it was empty, after clearing it
- * unless the caller stores into all of it (store = 1). */
-static int claim_grad(pinn_tape *t, int a, int store) {
+/* Node a's adjoint, about to be accumulated into (see tape_impl.h). */
+int pinn_tape_claim_grad(pinn_tape *t, int a, int store) {
     if (a < 0 || t->live[a]) return 0;
     if (!store)
         memset(t->buf[a].g, 0, sizeof(pinn_real) * (size_t)t->plan->S * (size_t)t->n * (size_t)t->g->nodes[a].w);
@@ -272,7 +262,7 @@ static int claim_grad(pinn_tape *t, int a, int store) {
  * other adjoint is marked empty and cleared when first written (see claim_grad). */
 void pinn_tape_zero_grad(pinn_tape *t) {
     memset(t->live, 0, (size_t)t->g->n_nodes);
-    claim_grad(t, t->g->output, 0);
+    pinn_tape_claim_grad(t, t->g->output, 0);
 }
 
 /* ------------------------------------------------------------------ affine: y = x W^T + b */
@@ -291,14 +281,21 @@ PINN_SIMD_CLONES static void sum_rows(int n, int w, const pinn_real *restrict gy
 
 static void affine_forward(const pinn_tape *t, const pinn_node *nd, const pinn_real *P, const pinn_real *x,
                            int xw, int x_affine, pinn_real *y) {
-    const pinn_plan *pl = t->plan;
-    const pinn_slice *ws = &t->g->slices[nd->pw];
-    const pinn_real *W = P + ws->off;
-    int n = t->n, w = nd->w, S = pl->S;
-    size_t xs = (size_t)n * (size_t)xw, ys = (size_t)n * (size_t)w;
+    const pinn_real *W = P + t->g->slices[nd->pw].off;
+    int n = t->n, w = nd->w, S = t->plan->S;
     /* value stream (and, for general inputs, every stream) in one product */
     int rows = x_affine ? n : S * n;
     pinn_gemm_with(gemm_kind(t, nd, 0), 0, 1, rows, w, xw, 1, x, xw, W, xw, 0, y, w);
+    pinn_tape_affine_forward_rest(t, nd, P, x, xw, x_affine, y);
+}
+
+/* Bias and affine-input derivative streams of a dense layer (see tape_impl.h). */
+void pinn_tape_affine_forward_rest(const pinn_tape *t, const pinn_node *nd, const pinn_real *P, const pinn_real *x,
+                                   int xw, int x_affine, pinn_real *y) {
+    const pinn_plan *pl = t->plan;
+    const pinn_real *W = P + t->g->slices[nd->pw].off;
+    int n = t->n, w = nd->w, S = pl->S;
+    size_t xs = (size_t)n * (size_t)xw, ys = (size_t)n * (size_t)w;
     if (nd->pb >= 0) {
         add_rows(n, w, P + t->g->slices[nd->pb].off, y);
     }
@@ -323,15 +320,23 @@ static void affine_forward(const pinn_tape *t, const pinn_node *nd, const pinn_r
 static void affine_backward(const pinn_tape *t, const pinn_node *nd, const pinn_real *P, pinn_real *G,
                             const pinn_real *x, pinn_real *gx, int gx_empty, int xw, int x_affine,
                             const pinn_real *gy) {
-    const pinn_plan *pl = t->plan;
     const pinn_slice *ws = &t->g->slices[nd->pw];
     const pinn_real *W = P + ws->off;
     pinn_real *gW = G + ws->off;
-    int n = t->n, w = nd->w, S = pl->S;
-    size_t xs = (size_t)n * (size_t)xw, ys = (size_t)n * (size_t)w;
+    int n = t->n, w = nd->w, S = t->plan->S;
     if (gx) pinn_gemm_with(gemm_kind(t, nd, 1), 0, 0, S * n, xw, w, 1, gy, w, W, xw, gx_empty ? 0 : 1, gx, xw);
     int rows = x_affine ? n : S * n;
     pinn_gemm_with(gemm_kind(t, nd, 2), 1, 0, w, xw, rows, 1, gy, w, x, xw, 1, gW, xw);
+    pinn_tape_affine_backward_rest(t, nd, G, x, xw, x_affine, gy);
+}
+
+/* Bias gradient and affine-input derivative streams of a dense layer (see tape_impl.h). */
+void pinn_tape_affine_backward_rest(const pinn_tape *t, const pinn_node *nd, pinn_real *G, const pinn_real *x, int xw,
+                                    int x_affine, const pinn_real *gy) {
+    const pinn_plan *pl = t->plan;
+    pinn_real *gW = G + t->g->slices[nd->pw].off;
+    int n = t->n, w = nd->w, S = pl->S;
+    size_t xs = (size_t)n * (size_t)xw, ys = (size_t)n * (size_t)w;
     if (nd->pb >= 0) {
         sum_rows(n, w, gy, G + t->g->slices[nd->pb].off);
     }
@@ -478,13 +483,13 @@ static void input_forward(const pinn_tape *t, const pinn_real *x, pinn_real *v) 
     }
 }
 
-/* Nodes from `first` on, over t->n points (node 0 builds the input jet from x). */
-static void run_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int first) {
+/* Node i's forward step over t->n points (see tape_impl.h). */
+int pinn_tape_node_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int i, int fuse) {
     const pinn_graph *g = t->g;
     const pinn_plan *pl = t->plan;
     int S = pl->S, n = t->n;
     pinn_pass ps = {pl, S, n, t->general};
-    for (int i = first; i < g->n_nodes; i++) {
+    {
         const pinn_node *nd = &g->nodes[i];
         pinn_jetbuf *z = &t->buf[i];
         const pinn_jetbuf *A = nd->a >= 0 ? &t->buf[nd->a] : NULL, *B = nd->b >= 0 ? &t->buf[nd->b] : NULL;
@@ -492,12 +497,12 @@ static void run_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, in
         size_t zs = (size_t)n * w, tot = zs * (size_t)S;
         if (g->skip && g->skip[i]) { /* a pruned part: no work; zeros where a live node reads it */
             if (g->skip[i] == 2) memset(z->v, 0, sizeof(pinn_real) * tot);
-            continue;
+            return i;
         }
         switch (nd->op) {
         case PINN_OP_INPUT: input_forward(t, x, z->v); break;
         case PINN_OP_AFFINE:
-            if (fusable(t, &ps, i, 0)) {
+            if (fuse && fusable(t, &ps, i, 0)) {
                 fused_forward(t, &ps, i, P);
                 i++; /* the activation is done */
                 break;
@@ -556,6 +561,12 @@ static void run_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, in
         case PINN_OP_COUNT: break;
         }
     }
+    return i;
+}
+
+/* Nodes from `first` on, over t->n points (node 0 builds the input jet from x). */
+static void run_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int first) {
+    for (int i = first; i < t->g->n_nodes; i++) i = pinn_tape_node_forward(t, P, x, i, 1);
 }
 
 void pinn_tape_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int n) {
@@ -565,28 +576,28 @@ void pinn_tape_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int
 
 void pinn_tape_forward_jet(pinn_tape *t, const pinn_real *P) { run_forward(t, P, NULL, 1); }
 
-void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
+/* Node i's backward step (see tape_impl.h). */
+int pinn_tape_node_backward(pinn_tape *t, const pinn_real *P, pinn_real *G, int i, int fuse) {
     const pinn_graph *g = t->g;
     const pinn_plan *pl = t->plan;
     int S = pl->S, n = t->n;
     pinn_pass ps = {pl, S, n, t->general};
-    for (int i = g->n_nodes - 1; i > 0; i--) {
+    {
         const pinn_node *nd = &g->nodes[i];
-        if (!nd->needs_grad || !t->live[i] || (g->skip && g->skip[i])) continue; /* an empty adjoint contributes nothing */
+        if (!nd->needs_grad || !t->live[i] || (g->skip && g->skip[i])) return i; /* an empty adjoint contributes nothing */
         const pinn_jetbuf *z = &t->buf[i];
         pinn_jetbuf *A = nd->a >= 0 ? &t->buf[nd->a] : NULL, *B = nd->b >= 0 ? &t->buf[nd->b] : NULL;
         int w = nd->w, wa = A ? g->nodes[nd->a].w : 0, wb = B ? g->nodes[nd->b].w : 0;
         pinn_real *ga = A && g->nodes[nd->a].needs_grad ? A->g : NULL;
         pinn_real *gb = B && g->nodes[nd->b].needs_grad ? B->g : NULL;
-        if (nd->op == PINN_OP_UNARY && ga && nd->a == i - 1 && g->nodes[i - 1].needs_grad &&
+        if (fuse && nd->op == PINN_OP_UNARY && ga && nd->a == i - 1 && g->nodes[i - 1].needs_grad &&
             g->nodes[g->nodes[i - 1].a].needs_grad && fusable(t, &ps, i - 1, 1)) {
-            int gy_empty = claim_grad(t, i - 1, 1), gx_empty = claim_grad(t, g->nodes[i - 1].a, 1);
+            int gy_empty = pinn_tape_claim_grad(t, i - 1, 1), gx_empty = pinn_tape_claim_grad(t, g->nodes[i - 1].a, 1);
             fused_backward(t, &ps, i - 1, P, G, gy_empty, gx_empty);
-            i--; /* the dense layer is done */
-            continue;
+            return i - 1; /* the dense layer is done */
         }
-        int ga_empty = ga ? claim_grad(t, nd->a, nd->op == PINN_OP_AFFINE || nd->op == PINN_OP_UNARY) : 0;
-        if (gb) claim_grad(t, nd->b, 0);
+        int ga_empty = ga ? pinn_tape_claim_grad(t, nd->a, nd->op == PINN_OP_AFFINE || nd->op == PINN_OP_UNARY) : 0;
+        if (gb) pinn_tape_claim_grad(t, nd->b, 0);
         size_t zs = (size_t)n * w, tot = zs * (size_t)S;
         switch (nd->op) {
         case PINN_OP_INPUT: break;
@@ -645,4 +656,9 @@ void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
         case PINN_OP_COUNT: break;
         }
     }
+    return i;
+}
+
+void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
+    for (int i = t->g->n_nodes - 1; i > 0; i--) i = pinn_tape_node_backward(t, P, G, i, 1);
 }
