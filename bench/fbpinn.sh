@@ -29,13 +29,16 @@ osc)
     run osc_fb_2x16_30k $E/oscillator.yaml --set 'model.hidden=[16,16]' --set train.epochs=30000
     run osc_fb_1x16_ov2.1 $E/oscillator.yaml --set model.overlap=2.1
     run osc_pinn_2x64 $E/oscillator_pinn.yaml ;;
-sweep) # oscillator_sweep.yaml (3 active, first stage 6 000 steps, lr 3e-3), three seeds; variants
+sweep) # oscillator_sweep.yaml (3 active, first stage 12 000 steps, 6 400 per stage, lr 3e-3), three
+       # seeds, against all-active training for the same 120 800 steps; variants
     run osc_sweep $E/oscillator_sweep.yaml
     run osc_sweep_s2 $E/oscillator_sweep.yaml --seed 2
     run osc_sweep_s3 $E/oscillator_sweep.yaml --seed 3
     run osc_sweep_keep $E/oscillator_sweep.yaml --set model.schedule.partial=keep
     run osc_sweep_restart $E/oscillator_sweep.yaml --set model.schedule.restart=true
-    run osc_all_19600 $E/oscillator.yaml --set train.epochs=19600 --set train.lr=3e-3 ;;
+    run osc_all_120800 $E/oscillator.yaml --set train.epochs=120800 --set train.lr=3e-3
+    run osc_all_120800_s2 $E/oscillator.yaml --set train.epochs=120800 --set train.lr=3e-3 --seed 2
+    run osc_all_120800_s3 $E/oscillator.yaml --set train.epochs=120800 --set train.lr=3e-3 --seed 3 ;;
 ms1d)
     run ms1d_fb_1000 $E/multiscale1d.yaml --set train.epochs=1000 --set train.collocation=500
     run ms1d_pinn_1000 $E/multiscale1d_pinn.yaml --set train.epochs=1000 --set train.collocation=500
