@@ -553,6 +553,15 @@ static void run_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, in
         case PINN_OP_BATCH_MEAN:
         case PINN_OP_STOP_GRAD:
         case PINN_OP_VQ: pinn_ideas_forward(&ps, g, nd, P, A, z); break;
+        case PINN_OP_MIX: {
+            const pinn_real *u[PINN_MIX_MAX];
+            for (int e = 0; e < nd->nx; e++) {
+                int k = g->ints[nd->ix + e];
+                u[e] = g->skip && g->skip[k] ? NULL : t->buf[k].v;
+            }
+            pinn_mix_forward(&ps, nd, A->v, u, z->v);
+            break;
+        }
         case PINN_OP_COUNT: break;
         }
     }
@@ -564,6 +573,23 @@ void pinn_tape_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int
 }
 
 void pinn_tape_forward_jet(pinn_tape *t, const pinn_real *P) { run_forward(t, P, NULL, 1); }
+
+/* Backward of MIX node nd: claims the adjoints of the weights (glam, NULL without gradient) and of
+ * every live mixed node that needs one, then accumulates into them (mix.c). */
+static void mix_backward(pinn_tape *t, const pinn_pass *ps, const pinn_node *nd, pinn_real *glam) {
+    const pinn_graph *g = t->g;
+    const pinn_real *u[PINN_MIX_MAX];
+    pinn_real *gu[PINN_MIX_MAX];
+    if (glam) claim_grad(t, nd->a, 0);
+    for (int e = 0; e < nd->nx; e++) {
+        int k = g->ints[nd->ix + e];
+        int live = !(g->skip && g->skip[k]);
+        u[e] = live ? t->buf[k].v : NULL;
+        gu[e] = live && g->nodes[k].needs_grad ? t->buf[k].g : NULL;
+        if (gu[e]) claim_grad(t, k, 0);
+    }
+    pinn_mix_backward(ps, nd, t->buf[nd->a].v, glam, u, gu, t->buf[nd - g->nodes].g);
+}
 
 void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
     const pinn_graph *g = t->g;
@@ -583,6 +609,10 @@ void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
             int gy_empty = claim_grad(t, i - 1, 1), gx_empty = claim_grad(t, g->nodes[i - 1].a, 1);
             fused_backward(t, &ps, i - 1, P, G, gy_empty, gx_empty);
             i--; /* the dense layer is done */
+            continue;
+        }
+        if (nd->op == PINN_OP_MIX) {
+            mix_backward(t, &ps, nd, ga);
             continue;
         }
         int ga_empty = ga ? claim_grad(t, nd->a, nd->op == PINN_OP_AFFINE || nd->op == PINN_OP_UNARY) : 0;
@@ -642,6 +672,7 @@ void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
         case PINN_OP_BATCH_MEAN:
         case PINN_OP_STOP_GRAD:
         case PINN_OP_VQ: pinn_ideas_backward(&ps, g, nd, G, ga, z); break;
+        case PINN_OP_MIX:
         case PINN_OP_COUNT: break;
         }
     }
