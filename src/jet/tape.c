@@ -574,6 +574,14 @@ void pinn_tape_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int
 
 void pinn_tape_forward_jet(pinn_tape *t, const pinn_real *P) { run_forward(t, P, NULL, 1); }
 
+/* Whether columns [j0, j0 + cw) of the rows x w buffer gz are all zero. */
+static int cols_zero(const pinn_real *gz, size_t rows, int w, int j0, int cw) {
+    for (size_t r = 0; r < rows; r++)
+        for (int j = 0; j < cw; j++)
+            if (gz[r * (size_t)w + (size_t)(j0 + j)] != 0) return 0;
+    return 1;
+}
+
 /* Backward of MIX node nd: claims the adjoints of the weights (glam, NULL without gradient) and of
  * every live mixed node that needs one, then accumulates into them (mix.c). */
 static void mix_backward(pinn_tape *t, const pinn_pass *ps, const pinn_node *nd, pinn_real *glam) {
@@ -614,6 +622,10 @@ void pinn_tape_backward(pinn_tape *t, const pinn_real *P, pinn_real *G) {
         if (nd->op == PINN_OP_MIX) {
             mix_backward(t, &ps, nd, ga);
             continue;
+        }
+        if (nd->op == PINN_OP_CONCAT) { /* a side whose adjoint is all zero (a loss reading only the other) stays empty */
+            if (ga && cols_zero(z->g, (size_t)S * n, w, 0, wa)) ga = NULL;
+            if (gb && cols_zero(z->g, (size_t)S * n, w, wa, wb)) gb = NULL;
         }
         int ga_empty = ga ? claim_grad(t, nd->a, nd->op == PINN_OP_AFFINE || nd->op == PINN_OP_UNARY) : 0;
         if (gb) claim_grad(t, nd->b, 0);
