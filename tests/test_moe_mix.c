@@ -3,7 +3,8 @@
  * parameters give the same output jets and the same parameter gradients to rounding (relative
  * 1e-13 in double, 1e-5 in float), on full plans of orders 2 and 4 and the Laplacian plan, with
  * the sparsity column, with every expert live and with one expert pruned (its gate row pinned and
- * its nodes skipped); and the fused graph has fewer nodes.  The op's own finite-difference checks
+ * its nodes skipped); a loss on one output column at a time (the concat's all-zero side left
+ * out of the backward pass) adds up to the loss on both; and the fused graph has fewer nodes.  The op's own finite-difference checks
  * are in test_jet_fd.c, the model's in test_moe.c (which runs fused by default). */
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 #include "model/moe.h"
 
 #define TOL PINN_TEST_TOL(1e-13, 1e-5)
+
+static size_t slice_off(const pinn_graph *g, const char *name);
 
 typedef struct mixg {
     pinn_graph *g;
@@ -54,8 +57,8 @@ static double rel_diff(const pinn_real *a, const pinn_real *b, size_t n) {
 
 /* One forward and backward pass of graph g on plan pl at n points x: the output jet into out,
  * the gradient of sum(c * out) (c fixed pseudo-random adjoints) into G. */
-static void pass(const pinn_graph *g, const pinn_plan *pl, const pinn_real *P, int n, const pinn_real *x, pinn_real *out,
-                 pinn_real *G) {
+static void pass_cols(const pinn_graph *g, const pinn_plan *pl, const pinn_real *P, int n, const pinn_real *x,
+                      pinn_real *out, pinn_real *G, int cols) {
     pinn_tape *t = NULL;
     pinn_error err;
     CHECK(pinn_tape_init(&t, g, pl, n, &err) == PINN_OK, "tape: %s", err.msg);
@@ -64,10 +67,39 @@ static void pass(const pinn_graph *g, const pinn_plan *pl, const pinn_real *P, i
     memcpy(out, pinn_tape_output(t), sizeof(pinn_real) * m);
     pinn_tape_zero_grad(t);
     pinn_real *og = pinn_tape_output_grad(t);
-    for (size_t i = 0; i < m; i++) og[i] = (pinn_real)(0.3 + 0.7 * sin(1.7 * (double)i));
+    for (size_t i = 0; i < m; i++) og[i] = (cols >> (i % 2)) & 1 ? (pinn_real)(0.3 + 0.7 * sin(1.7 * (double)i)) : 0;
     memset(G, 0, sizeof(pinn_real) * pinn_graph_nparams(g));
     pinn_tape_backward(t, P, G);
     pinn_tape_free(t);
+}
+
+/* The same with adjoints on both columns [u, sparsity]. */
+static void pass(const pinn_graph *g, const pinn_plan *pl, const pinn_real *P, int n, const pinn_real *x, pinn_real *out,
+                 pinn_real *G) {
+    pass_cols(g, pl, P, n, x, out, G, 3);
+}
+
+/* A loss on one output column (the concat leaves the other side's networks out of the backward
+ * pass): the two one-column gradients add up to the two-column one, and the sparsity column's
+ * alone touches no expert parameter. */
+static void check_columns(const mixg *m, const pinn_plan *pl, const pinn_real *P) {
+    enum { N = 19 };
+    pinn_real x[2 * N];
+    for (int i = 0; i < 2 * N; i++) x[i] = (pinn_real)(0.8 * cos(0.41 * i));
+    size_t np = pinn_graph_nparams(m->g), mo = (size_t)pinn_plan_size(pl) * N * 2;
+    pinn_real *o = malloc(sizeof(pinn_real) * mo), *g3 = malloc(sizeof(pinn_real) * np);
+    pinn_real *g1 = malloc(sizeof(pinn_real) * np), *g2 = malloc(sizeof(pinn_real) * np);
+    pass_cols(m->g, pl, P, N, x, o, g3, 3);
+    pass_cols(m->g, pl, P, N, x, o, g1, 1);
+    pass_cols(m->g, pl, P, N, x, o, g2, 2);
+    for (size_t i = 0; i < np; i++) g1[i] += g2[i];
+    double d = rel_diff(g3, g1, np);
+    CHECK(d <= TOL, "one column at a time: gradients differ by %.3g", d);
+    size_t e0 = slice_off(m->g, "e0.W0");
+    int zero = 1;
+    for (size_t i = e0; i < np; i++) zero &= g2[i] == 0; /* the experts' slices follow the gate's */
+    CHECK(zero, "the sparsity column's gradient reaches the experts");
+    free(o), free(g1), free(g2), free(g3);
 }
 
 /* Fused against composed on plan pl: output jets and parameter gradients. */
@@ -144,6 +176,12 @@ int main(void) {
     for (size_t i = 0; i < np; i++)
         if (P[i] == 0) P[i] = (pinn_real)(0.1 * pinn_rng_normal(&r)); /* non-zero biases */
     compare_plans("all experts", &f, &c, P);
+    {
+        pinn_plan *pl = fd_full_plan(2, 2);
+        check_columns(&f, pl, P);
+        check_columns(&c, pl, P);
+        pinn_plan_free(pl);
+    }
 
     /* expert 1 pruned as moe_train.c does: its gate row pinned, its nodes skipped */
     size_t gw = slice_off(f.g, "gate.W1"), gb = slice_off(f.g, "gate.b1");
