@@ -6,6 +6,9 @@
 # (4 identical 2x32 tanh experts, gate, sparsity) against 4 x the 2x32 MLP, and the mixture pruned
 # to 2 experts at step 1 (threshold 1, keep 2); the Burgers example's 5 experts at 1000 points
 # against the sum of the 5 MLPs alone (CASES=lshape: the first case only).
+# FROM=summary: an epoch's cost is instead the Adam phase's own CPU time per epoch of a 2N-epoch run
+# (summary.json timing.adam_cpu_ms_per_epoch), which leaves out the setup whose CPU time, on a host
+# shared with other jobs, varies by more than the difference of the two runs resolves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=$1 N=${2:-100} rep=${3:-2}
@@ -21,6 +24,12 @@ cpu() { # yaml epochs sets... -> cpu seconds
 per_epoch() { # yaml sets... -> ms per epoch (min over repeats)
   local best=1e30 a b
   for r in $(seq "$rep"); do
+    if [ "${FROM:-diff}" = summary ]; then
+      cpu "$1" $((2 * N)) "${@:2}" >/dev/null
+      b=$(python3 -c "import json; print(json.load(open('$tmp/r/summary.json'))['timing']['adam_cpu_ms_per_epoch'])")
+      best=$(python3 -c "print(min($best, $b))")
+      continue
+    fi
     a=$(cpu "$1" "$N" "${@:2}"); b=$(cpu "$1" $((2 * N)) "${@:2}")
     best=$(python3 -c "print(min($best, 1e3 * ($b - $a) / $N))")
   done

@@ -1,7 +1,7 @@
 /* test_jet_fd.c - every jet op, and the composite models, against finite differences:
  * input derivatives up to order 4 (<= 1e-6 for orders 1-2, <= 1e-4 for 3-4) and parameter
  * gradients of a loss built from all derivative streams (<= 1e-6), on the fast and general paths
- * (float build: 2e-4, 1e-3 and 1e-4, see fdcheck.h). */
+ * (float build: 2e-4, 1e-3 and 1e-4, see fdcheck.h); the fused mixture also on the Laplacian plan. */
 #include <stdio.h>
 #include <string.h>
 
@@ -76,6 +76,17 @@ static int build_shape(pinn_graph *g, int variant) {
     return pinn_graph_set_output(g, out);
 }
 
+/* the fused mixture: softmax weights over 3 feature jets of width 1 (variant 0) or 2 (variant 1) */
+static int build_mix(pinn_graph *g, int variant) {
+    int lam = pinn_graph_softmax(g, features(g, 3, "g")), u[3];
+    char tag[8];
+    for (int e = 0; e < 3; e++) {
+        snprintf(tag, sizeof tag, "u%d", e);
+        u[e] = features(g, variant ? 2 : 1, tag);
+    }
+    return pinn_graph_set_output(g, pinn_graph_mix(g, lam, 3, u));
+}
+
 /* Builds with `build`, checks at orders 2 (fast and general path) and 4, asserts the tolerances. */
 static void run(const char *name, build_fn build, int variant, int d) {
     for (int order = 2; order <= 4; order += 2)
@@ -122,6 +133,29 @@ int main(void) {
     const char *sn[] = {"sum", "softmax", "slice", "colaffine", "scale_shift"};
     for (g_shape = 0; g_shape < 5; g_shape++)
         for (int v = 0; v < 2; v++) run(sn[g_shape], build_shape, v, 2);
+    for (int v = 0; v < 2; v++) run("mix", build_mix, v, 2);
+    run("mix 3 inputs", build_mix, 1, 3);
+    /* the mixture on the Laplacian plan (pure second derivatives, no u_xy stream) */
+    {
+        pinn_graph *g = NULL;
+        pinn_plan *pl = NULL;
+        pinn_error err;
+        int req[2 * PINN_MAX_INPUTS] = {0};
+        req[0] = 2, req[PINN_MAX_INPUTS + 1] = 2;
+        pinn_graph_init(&g, 2, &err);
+        build_mix(g, 1);
+        CHECK(pinn_graph_status(g, &err) == PINN_OK && pinn_plan_init(&pl, 2, 2, req, &err) == PINN_OK, "mix: %s", err.msg);
+        pinn_real *P = malloc(sizeof(pinn_real) * pinn_graph_nparams(g));
+        pinn_rng r;
+        pinn_rng_seed(&r, 7);
+        pinn_graph_init_params(g, P, &r);
+        fd_result res = fd_check(g, pl, P, 6, -0.9, 0.9, 0, 11);
+        CHECK(res.in_err[1] <= FD_TOL_IN(1) && res.in_err[2] <= FD_TOL_IN(2) && res.par_err <= FD_TOL_PAR,
+              "mix Laplacian plan: %.3g %.3g %.3g", res.in_err[1], res.in_err[2], res.par_err);
+        free(P);
+        pinn_plan_free(pl);
+        pinn_graph_free(g);
+    }
     /* three inputs: a product of ops at order 4 over (t, x, y) */
     g_binop = 1;
     run("mul 3 inputs", build_binary, 0, 3);

@@ -122,6 +122,10 @@ int pinn_graph_softmax(pinn_graph *g, int x);
 int pinn_graph_slice_cols(pinn_graph *g, int x, int j0, int w);
 /* y = [a, b] along the width. */
 int pinn_graph_concat(pinn_graph *g, int a, int b);
+/* The fused mixture y = sum_e lam[:, e] * u[e] (Leibniz over every stream at once): lam of width n,
+ * the n nodes u[] of one width w (the width of y), in one node instead of n slices, products and
+ * sums.  A skipped u[e] (pinn_graph_set_skip) is left out of the sum, forward and backward. */
+int pinn_graph_mix(pinn_graph *g, int lam, int n, const int *u);
 /* Mark the model output (any width); pinn_tape_output returns its jet. */
 int pinn_graph_set_output(pinn_graph *g, int node);
 int pinn_graph_output(const pinn_graph *g);

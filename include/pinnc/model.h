@@ -61,8 +61,9 @@ int pinn_moe_build(pinn_graph *g, int x, const pinn_mlp_spec *gate, int n_expert
                    int *gate_node);
 
 /* What pinn_moe_build_ex built: the gate probabilities (width n_experts), each expert's output
- * (width n_out) and the node range of each expert's part (its network, gate column and product),
- * which pinn_graph_set_skip switches off when the expert is pruned. */
+ * (width n_out) and the node range of each expert's part (its network; in the composed mixture,
+ * PINN_MOE_FUSED=0, also its gate column and product), which pinn_graph_set_skip switches off when
+ * the expert is pruned. */
 typedef struct pinn_moe_nodes {
     int gate;
     int expert[PINN_MAX_EXPERTS_MOE];

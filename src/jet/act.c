@@ -144,7 +144,19 @@ void pinn_fn_derivs_ld(pinn_fn f, double p, const pinn_real *x, size_t n, size_t
             }
         }
         return;
-    case PINN_FN_POW:
+    case PINN_FN_POW: { /* while x > 0: one pow per point, x^(p-k) = x^p (1/x)^k */
+        size_t i = 0;
+        for (; i < n && x[i] > 0; i++) {
+            double r = 1.0 / x[i], pk = pow(x[i], p), fall = 1.0;
+            for (int k = 0; k <= K; k++) {
+                D[k * ld + i] = (pinn_real)(fall == 0.0 ? 0.0 : fall * pk);
+                pk *= r;
+                fall *= p - k;
+            }
+        }
+        if (i == n) return;
+    } /* else every point again with pow per derivative, below */
+    /* fall through */
     case PINN_FN_RELUK:
         for (size_t i = 0; i < n; i++) {
             double v = x[i], fall = 1.0;

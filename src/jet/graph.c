@@ -96,6 +96,7 @@ void pinn_graph_free(pinn_graph *g) {
     if (!g) return;
     for (int k = 0; k < g->n_subnets; k++) pinn_subnets_free(g->subnets[k]);
     free(g->subnets);
+    free(g->ints);
     free(g->nodes);
     free(g->slices);
     free(g->consts);

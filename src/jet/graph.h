@@ -23,8 +23,11 @@ typedef enum pinn_op {
     PINN_OP_BATCH_MEAN, /* ideas_ops.c: mean over the block's points (couples points) */
     PINN_OP_STOP_GRAD,  /* ideas_ops.c: identity forward, no adjoint */
     PINN_OP_VQ,         /* ideas_ops.c: nearest code by cosine similarity (j0: mode) */
+    PINN_OP_MIX,        /* mix.c: sum_e a[:, e] * u_e over the nodes graph->ints[ix .. ix + nx) */
     PINN_OP_COUNT
 } pinn_op;
+
+#define PINN_MIX_MAX 64 /* nodes one MIX node mixes */
 
 typedef struct pinn_node {
     pinn_op op;
@@ -40,6 +43,7 @@ typedef struct pinn_node {
                           constant over points and those of order >= 2 vanish */
     int needs_grad;    /* depends on parameters */
     int sn;            /* SUBNETS: index into graph->subnets */
+    int ix, nx;        /* MIX: the mixed nodes are graph->ints[ix .. ix + nx) */
 } pinn_node;
 
 typedef struct pinn_slice {
@@ -62,6 +66,8 @@ struct pinn_graph {
     int output;
     int n_subnets;
     struct pinn_subnets **subnets; /* the point-subset ops, owned */
+    int *ints;                     /* node lists of MIX nodes */
+    int n_ints, cap_ints;
     pinn_status status;
     char msg[256];
     unsigned char *skip; /* [n_nodes] or NULL: 1 skipped by every pass, 2 skipped with its value zeroed
@@ -97,6 +103,14 @@ void pinn_unary_forward_range(const pinn_pass *ps, const pinn_node *nd, int x_af
                               pinn_jetbuf *z, size_t r0, size_t cnt);
 void pinn_unary_backward_range(const pinn_pass *ps, const pinn_node *nd, int x_affine, int empty, pinn_jetbuf *x,
                                const pinn_jetbuf *z, size_t r0, size_t cnt);
+
+/* The fused mixture (mix.c) over the pass's points: z[S][n][w] = sum_e Leibniz(lam[:, e], u[e]),
+ * lam [S][n][E], u[e] [S][n][w] or NULL (a skipped node, left out). */
+void pinn_mix_forward(const pinn_pass *ps, const pinn_node *nd, const pinn_real *lam, const pinn_real *const *u,
+                      pinn_real *z);
+/* Its adjoint: accumulates into glam [S][n][E] (may be NULL) and gu[e] (NULL: none) from gz. */
+void pinn_mix_backward(const pinn_pass *ps, const pinn_node *nd, const pinn_real *lam, pinn_real *glam,
+                       const pinn_real *const *u, pinn_real *const *gu, const pinn_real *gz);
 
 /* ------------------------------------------------------------------ point subsets (subnets.c) */
 

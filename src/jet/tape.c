@@ -558,6 +558,15 @@ int pinn_tape_node_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x,
         case PINN_OP_BATCH_MEAN:
         case PINN_OP_STOP_GRAD:
         case PINN_OP_VQ: pinn_ideas_forward(&ps, g, nd, P, A, z); break;
+        case PINN_OP_MIX: {
+            const pinn_real *u[PINN_MIX_MAX];
+            for (int e = 0; e < nd->nx; e++) {
+                int k = g->ints[nd->ix + e];
+                u[e] = g->skip && g->skip[k] ? NULL : t->buf[k].v;
+            }
+            pinn_mix_forward(&ps, nd, A->v, u, z->v);
+            break;
+        }
         case PINN_OP_COUNT: break;
         }
     }
@@ -575,6 +584,31 @@ void pinn_tape_forward(pinn_tape *t, const pinn_real *P, const pinn_real *x, int
 }
 
 void pinn_tape_forward_jet(pinn_tape *t, const pinn_real *P) { run_forward(t, P, NULL, 1); }
+
+/* Whether columns [j0, j0 + cw) of the rows x w buffer gz are all zero. */
+static int cols_zero(const pinn_real *gz, size_t rows, int w, int j0, int cw) {
+    for (size_t r = 0; r < rows; r++)
+        for (int j = 0; j < cw; j++)
+            if (gz[r * (size_t)w + (size_t)(j0 + j)] != 0) return 0;
+    return 1;
+}
+
+/* Backward of MIX node nd: claims the adjoints of the weights (glam, NULL without gradient) and of
+ * every live mixed node that needs one, then accumulates into them (mix.c). */
+static void mix_backward(pinn_tape *t, const pinn_pass *ps, const pinn_node *nd, pinn_real *glam) {
+    const pinn_graph *g = t->g;
+    const pinn_real *u[PINN_MIX_MAX];
+    pinn_real *gu[PINN_MIX_MAX];
+    if (glam) pinn_tape_claim_grad(t, nd->a, 0);
+    for (int e = 0; e < nd->nx; e++) {
+        int k = g->ints[nd->ix + e];
+        int live = !(g->skip && g->skip[k]);
+        u[e] = live ? t->buf[k].v : NULL;
+        gu[e] = live && g->nodes[k].needs_grad ? t->buf[k].g : NULL;
+        if (gu[e]) pinn_tape_claim_grad(t, k, 0);
+    }
+    pinn_mix_backward(ps, nd, t->buf[nd->a].v, glam, u, gu, t->buf[nd - g->nodes].g);
+}
 
 /* Node i's backward step (see tape_impl.h). */
 int pinn_tape_node_backward(pinn_tape *t, const pinn_real *P, pinn_real *G, int i, int fuse) {
@@ -595,6 +629,14 @@ int pinn_tape_node_backward(pinn_tape *t, const pinn_real *P, pinn_real *G, int 
             int gy_empty = pinn_tape_claim_grad(t, i - 1, 1), gx_empty = pinn_tape_claim_grad(t, g->nodes[i - 1].a, 1);
             fused_backward(t, &ps, i - 1, P, G, gy_empty, gx_empty);
             return i - 1; /* the dense layer is done */
+        }
+        if (nd->op == PINN_OP_MIX) {
+            mix_backward(t, &ps, nd, ga);
+            return i;
+        }
+        if (nd->op == PINN_OP_CONCAT) { /* a side whose adjoint is all zero (a loss reading only the other) stays empty */
+            if (ga && cols_zero(z->g, (size_t)S * n, w, 0, wa)) ga = NULL;
+            if (gb && cols_zero(z->g, (size_t)S * n, w, wa, wb)) gb = NULL;
         }
         int ga_empty = ga ? pinn_tape_claim_grad(t, nd->a, nd->op == PINN_OP_AFFINE || nd->op == PINN_OP_UNARY) : 0;
         if (gb) pinn_tape_claim_grad(t, nd->b, 0);
@@ -653,6 +695,7 @@ int pinn_tape_node_backward(pinn_tape *t, const pinn_real *P, pinn_real *G, int 
         case PINN_OP_BATCH_MEAN:
         case PINN_OP_STOP_GRAD:
         case PINN_OP_VQ: pinn_ideas_backward(&ps, g, nd, G, ga, z); break;
+        case PINN_OP_MIX:
         case PINN_OP_COUNT: break;
         }
     }

@@ -10,9 +10,24 @@
 
 #include "model/moe.h"
 
-/* Appends the mixture over node x; returns the output node (width n_out) and fills nodes. */
-int pinn_moe_build_ex(pinn_graph *g, int x, const pinn_mlp_spec *gate, double temperature, int n_experts,
-                      const pinn_mlp_spec *experts, pinn_moe_nodes *nodes) {
+/* Whether the mixture is one fused node (pinn_graph_mix): yes unless PINN_MOE_FUSED is "0" (read
+ * once; the composed slices, products and sums stay for the comparison, docs/moe.md). */
+static int fused_default(void) {
+    static _Atomic int mode = -1;
+    int m = mode;
+    if (m < 0) {
+        const char *e = getenv("PINN_MOE_FUSED");
+        m = !(e && e[0] == '0');
+        mode = m;
+    }
+    return m;
+}
+
+/* Appends the mixture over node x, fused (one MIX node) or composed (a column slice, a product and
+ * a sum per expert); returns the output node (width n_out) and fills nodes: an expert's skip range
+ * ends at its output node (fused) or its product (composed). */
+int pinn_moe_build_mode(pinn_graph *g, int x, const pinn_mlp_spec *gate, double temperature, int n_experts,
+                        const pinn_mlp_spec *experts, pinn_moe_nodes *nodes, int fused) {
     if (n_experts < 1 || n_experts > PINN_MAX_EXPERTS_MOE || gate->n_out != n_experts || !(temperature > 0))
         return pinn_graph_affine(g, -1, -1, -1);
     for (int e = 1; e < n_experts; e++)
@@ -21,16 +36,25 @@ int pinn_moe_build_ex(pinn_graph *g, int x, const pinn_mlp_spec *gate, double te
     if (temperature != 1.0) logits = pinn_graph_scale_shift(g, logits, 1.0 / temperature, 0.0);
     int p = pinn_graph_softmax(g, logits);
     if (nodes) nodes->gate = p;
-    int acc = -1;
+    int acc = -1, us[PINN_MAX_EXPERTS_MOE];
     for (int e = 0; e < n_experts; e++) {
         int first = pinn_graph_nnodes(g);
-        int u = pinn_mlp_build(g, x, &experts[e]);
-        int pe = pinn_graph_slice_cols(g, p, e, 1);
-        int term = pinn_graph_mul(g, pe, u);
-        if (nodes) nodes->expert[e] = u, nodes->first[e] = first, nodes->last[e] = term;
-        acc = e == 0 ? term : pinn_graph_add(g, acc, term, 1.0, 1.0);
+        int u = pinn_mlp_build(g, x, &experts[e]), last = u;
+        us[e] = u;
+        if (!fused) {
+            int pe = pinn_graph_slice_cols(g, p, e, 1);
+            last = pinn_graph_mul(g, pe, u);
+            acc = e == 0 ? last : pinn_graph_add(g, acc, last, 1.0, 1.0);
+        }
+        if (nodes) nodes->expert[e] = u, nodes->first[e] = first, nodes->last[e] = last;
     }
-    return acc;
+    return fused ? pinn_graph_mix(g, p, n_experts, us) : acc;
+}
+
+/* The mixture in the default mode (fused_default). */
+int pinn_moe_build_ex(pinn_graph *g, int x, const pinn_mlp_spec *gate, double temperature, int n_experts,
+                      const pinn_mlp_spec *experts, pinn_moe_nodes *nodes) {
+    return pinn_moe_build_mode(g, x, gate, temperature, n_experts, experts, nodes, fused_default());
 }
 
 int pinn_moe_build(pinn_graph *g, int x, const pinn_mlp_spec *gate, int n_experts, const pinn_mlp_spec *experts,

@@ -44,6 +44,11 @@ typedef struct moe_state {
     size_t n_pts;
 } moe_state;
 
+/* moe.c: the mixture fused into one MIX node (fused = 1) or composed of slices, products and sums
+ * (0); pinn_moe_build_ex is this in the PINN_MOE_FUSED mode. */
+int pinn_moe_build_mode(pinn_graph *g, int x, const pinn_mlp_spec *gate, double temperature, int n_experts,
+                        const pinn_mlp_spec *experts, pinn_moe_nodes *nodes, int fused);
+
 /* moe_train.c */
 pinn_status moe_layout(moe_state *m, const pinn_graph *g, pinn_error *err);
 void moe_param_mask(const void *state, const pinn_graph *g, unsigned char *trainable);
