@@ -64,4 +64,13 @@ static int check_pass_, check_fail_;
     (printf("%d passed, %d failed\n", check_pass_, check_fail_), \
      check_fail_ ? EXIT_FAILURE : EXIT_SUCCESS)
 
+/* A reproducible uniform number in [-1, 1) from xorshift64 (one stream per test program). */
+static unsigned long long check_rng_state_ = 88172645463325252ULL;
+static inline pinn_real check_urand(void) {
+    check_rng_state_ ^= check_rng_state_ << 13;
+    check_rng_state_ ^= check_rng_state_ >> 7;
+    check_rng_state_ ^= check_rng_state_ << 17;
+    return (pinn_real)((double)(check_rng_state_ >> 11) / 9007199254740992.0 * 2 - 1);
+}
+
 #endif

@@ -20,15 +20,7 @@
 #include "pinnc/ctx.h"
 #include "train/phase.h"
 
-static unsigned long long rng_state = 88172645463325252ULL;
-
-/* Uniform in [-1, 1) from xorshift64. */
-static pinn_real urand(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (pinn_real)((double)(rng_state >> 11) / 9007199254740992.0 * 2 - 1);
-}
+#define urand check_urand
 
 /* ------------------------------------------------------------------ pinn_gemm_batch */
 

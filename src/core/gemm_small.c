@@ -103,16 +103,21 @@ int pinn_gemm_small_vector_bytes(void) {
     return 32;
 }
 
+/* Whether 8-row tiles are used: where the x86-64-v4 clone runs (32 vector registers), unless a
+ * test forced a tile height. */
+static int gs_wide(void) {
+    int forced = gs_rows_forced;
+#if defined(GS_HAVE_CLONES)
+    return forced ? forced == 8 : __builtin_cpu_supports("x86-64-v4");
+#else
+    return forced == 8;
+#endif
+}
+
 /* Both entries: G groups of M rows (ta = 0) after the argument checks. */
 static void gs_dispatch(int ta, int tb, int G, int M, int N, int K, pinn_real alpha, const pinn_real *A, int lda,
                         size_t gsa, const pinn_real *B, int ldb, pinn_real beta, pinn_real *C, int ldc, size_t gsc) {
-    /* 8-row tiles where the x86-64-v4 clone runs (32 vector registers), else 4-row tiles */
-    int forced = gs_rows_forced;
-#if defined(GS_HAVE_CLONES)
-    int wide = forced ? forced == 8 : __builtin_cpu_supports("x86-64-v4");
-#else
-    int wide = forced == 8;
-#endif
+    int wide = gs_wide(); /* else 4-row tiles */
 #if defined(GS_HAVE_V64)
     if (wide && pinn_gemm_small_vector_bytes() == 64) {
         gs_gemm_v64(1, ta, tb, G, M, N, K, alpha, A, lda, gsa, B, ldb, beta, C, ldc, gsc);
@@ -147,12 +152,7 @@ int pinn_gemm_small_batch(int ta, int tb, int nb, const int *len, int N, int W, 
                           pinn_real *const *C, int ldc) {
     if (ta && tb) return -1;
     if (nb <= 0 || N <= 0 || W <= 0) return 0;
-    int forced = gs_rows_forced;
-#if defined(GS_HAVE_CLONES)
-    int wide = forced ? forced == 8 : __builtin_cpu_supports("x86-64-v4");
-#else
-    int wide = forced == 8;
-#endif
+    int wide = gs_wide();
 #if defined(GS_HAVE_V64)
     int v64 = wide && pinn_gemm_small_vector_bytes() == 64;
 #endif
