@@ -212,8 +212,8 @@ pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_err
             int ev = c->eval_every > 0 && ph->iter % c->eval_every == 0;
             if (ev && (st = evaluate_now(t, err))) break;
             if (ev) tr_best_after_eval(t, t->step);
-            progress_of(t, ph, loss, 0, end, ev, &pr);
-            if ((st = tell(obs, t, PINN_EVENT_STEP, &pr, err))) break;
+            /* the report first: an observer that stops the run at this step (a checkpoint at the
+             * step event) must not lose the step's history row */
             if (ph->iter % every == 0 || end) {
                 double dt = now_s() - last, rate = dt > 0 ? (double)(ph->iter - last_it) / dt : 0;
                 last = now_s(), last_it = ph->iter;
@@ -222,6 +222,8 @@ pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_err
                 progress_of(t, ph, loss, rate, end, ev, &pr);
                 if ((st = tell(obs, t, PINN_EVENT_LOG, &pr, err))) break;
             }
+            progress_of(t, ph, loss, 0, end, ev, &pr);
+            if ((st = tell(obs, t, PINN_EVENT_STEP, &pr, err))) break;
             if (c->checkpoint_every > 0 && ph->iter % c->checkpoint_every == 0 &&
                 (st = tell(obs, t, PINN_EVENT_CHECKPOINT, &pr, err)))
                 break;
