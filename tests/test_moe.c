@@ -159,6 +159,7 @@ static void edit_temp(pinn_cfg *c) { pinn_cfg_set(c, pinn_cfg_find(c, 0, "gate")
 
 /* Trains a tiny mixture of `experts` experts for 10 steps into dir (pruning to 1 at step 5 when prune);
  * returns the matrix-product GFLOP of one epoch at the end. */
+static uint64_t tiny_fingerprint; /* of the last train_tiny's trainer */
 static double train_tiny(const char *dir, int experts, int prune) {
     char yaml[1200], path[600];
     snprintf(path, sizeof path, "%s.yaml", dir);
@@ -180,6 +181,7 @@ static double train_tiny(const char *dir, int experts, int prune) {
     double flop = 0;
     pinn_status st = pinn_problem_load(p, path, 0, NULL, &err);
     if (!st) st = pinn_trainer_init(&t, p, &err);
+    if (!st) tiny_fingerprint = pinn_trainer_fingerprint(t);
     if (!st) st = pinn_trainer_train(t, dir, 0, NULL, NULL, &err);
     CHECK(st == PINN_OK, "tiny run: %s", err.msg);
     if (!st) {
@@ -346,7 +348,12 @@ int main(void) {
         char dir0[256], dir1[256], head[4096], last[4096];
         snprintf(dir0, sizeof dir0, "%s/pinnc_test_moe_%d_a", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
         snprintf(dir1, sizeof dir1, "%s/pinnc_test_moe_%d_b", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
-        double f_all = train_tiny(dir0, 3, 0), f_single = train_tiny(dir0, 1, 0), f_one = train_tiny(dir1, 3, 1);
+        double f_all = train_tiny(dir0, 3, 0);
+        uint64_t fp_plain = tiny_fingerprint;
+        double f_single = train_tiny(dir0, 1, 0), f_one = train_tiny(dir1, 3, 1);
+        /* a pruning schedule is no part of the fingerprint (a run resumes under one added later) */
+        CHECK(tiny_fingerprint == fp_plain, "fingerprint with a prune key %016llx, without %016llx", (unsigned long long)tiny_fingerprint,
+              (unsigned long long)fp_plain);
         /* pruned from 3 to 1: the matrix products of a 1-expert mixture, but for the gate's output
          * layer (2 x 3 against 2 x 1: 0.4 % of an expert's) */
         CHECK(f_all > 0 && f_one < 0.7 * f_all && fabs(f_one / f_single - 1) < 0.05, "epoch GFLOP: pruned %g, 1 expert %g, 3 experts %g",

@@ -418,11 +418,26 @@ static uint64_t fnv_cfg(uint64_t h, const pinn_cfg *c, int node) {
     return h;
 }
 
+/* The model section as fnv_cfg hashes it, but for a top-level `prune` key: a pruning schedule
+ * changes neither the parameters nor the graph (a pruned expert is read back from its pinned gate
+ * bias), so a checkpoint resumes under a schedule added or changed later. */
+static uint64_t fnv_model(uint64_t h, const pinn_cfg *c) {
+    const char *k = pinn_cfg_key(c, 0), *v = pinn_cfg_text(c, 0);
+    if (k) h = fnv(h, k, strlen(k) + 1);
+    if (v) h = fnv(h, v, strlen(v) + 1);
+    for (int i = 0; i < pinn_cfg_count(c, 0); i++) {
+        int n = pinn_cfg_item(c, 0, i);
+        const char *key = pinn_cfg_key(c, n);
+        if (!(key && !strcmp(key, "prune"))) h = fnv_cfg(h, c, n);
+    }
+    return h;
+}
+
 uint64_t pinn_trainer_fingerprint(const pinn_trainer *t) {
     uint64_t h = 0xcbf29ce484222325ULL;
     const pinn_problem *p = &t->prob;
     h = fnv(h, p->model.kind, strlen(p->model.kind));
-    h = fnv_cfg(h, &p->model.cfg, 0);
+    h = fnv_model(h, &p->model.cfg);
     for (int i = 0; i < t->d; i++) h = fnv(h, t->coord_names[i], strlen(t->coord_names[i]) + 1);
     for (int f = 0; f < t->nf; f++) h = fnv(h, t->field_names[f], strlen(t->field_names[f]) + 1);
     for (int k = 0; k < t->n_terms; k++) {
