@@ -198,6 +198,68 @@ static double train_tiny(const char *dir, int experts, int prune) {
     return flop;
 }
 
+/* Levenberg-Marquardt after pruning: `phases` trains a tiny 3-expert mixture (pruned to 1 at step 5)
+ * into dir; returns its parameters (malloc'd, *n of them) and the final loss, NULL on failure. */
+static pinn_real *lm_tiny(const char *dir, const char *phases, const pinn_real *before, size_t *n, double *loss) {
+    char yaml[1200], path[600];
+    snprintf(path, sizeof path, "%s.yaml", dir);
+    snprintf(yaml, sizeof yaml,
+             "title: moe lm\ndomain: {x: [0, 1], y: [0, 1]}\nfields: [u]\nequations: [\"-lap(u) = 1\"]\n"
+             "conditions:\n  - {name: boundary, on: boundary, equation: \"u = 0\", points: 40}\n"
+             "model: {kind: moe, experts: 3, hidden: [8], gate: {hidden: [2]}, sparsity: {weight: 0.01, p: 0.5},"
+             " prune: {epochs: [5], threshold: 1.0, keep: 1}}\n"
+             "train: {collocation: 60, phases: %s, log_every: 5, eval_every: 0, threads: 1}\n"
+             "output: {grid: [5, 5], png: false, npy: false}\n",
+             phases);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL, "cannot write %s", path);
+    if (!f) return NULL;
+    fputs(yaml, f);
+    fclose(f);
+    pinn_problem *p = malloc(sizeof *p);
+    pinn_trainer *t = NULL;
+    pinn_error err;
+    pinn_real *P = NULL;
+    pinn_status st = pinn_problem_load(p, path, 0, NULL, &err);
+    if (!st) st = pinn_trainer_init(&t, p, &err);
+    if (!st) st = pinn_trainer_train(t, dir, 0, NULL, NULL, &err);
+    CHECK(st == PINN_OK, "lm after pruning: %s", err.msg);
+    if (!st) {
+        pinn_trainer_info v;
+        pinn_trainer_get_info(t, &v);
+        *n = pinn_trainer_nparams(t), *loss = v.final_loss;
+        P = malloc(sizeof *P * *n);
+        if (P) memcpy(P, pinn_trainer_params(t), sizeof *P * *n);
+        built b;
+        if (P && before && !build(&b, &p->model.cfg, &err)) {
+            /* by slice: a pruned expert (its gate bias pinned at -1e4) is where `before` left it */
+            size_t gsz, gb = slice_off(b.g, "gate.b1", &gsz);
+            unsigned pruned = 0;
+            int live_moved = 0;
+            for (int i = 0; i < pinn_graph_nslices(b.g); i++) {
+                const char *nm;
+                size_t off, sz;
+                pinn_graph_slice(b.g, i, &nm, &off, &sz);
+                int e;
+                if (sscanf(nm, "expert_e%d", &e) != 1 || e < 0 || (size_t)e >= gsz) continue;
+                int same = !memcmp(P + off, before + off, sizeof *P * sz);
+                if (P[gb + (size_t)e] <= -1e3) {
+                    pruned |= 1u << e;
+                    CHECK(same, "lm after pruning: slice %s of a pruned expert moved", nm);
+                } else
+                    live_moved += !same;
+            }
+            CHECK(__builtin_popcount(pruned) == 2 && live_moved > 0, "lm after pruning: experts pruned (mask) %u, %d slices of the live one moved",
+                  pruned, live_moved);
+            unbuild(&b);
+        }
+    }
+    pinn_trainer_free(t);
+    free(p);
+    remove(path);
+    return P;
+}
+
 /* The last line of dir/name and its header, read back. */
 static void read_csv(const char *dir, const char *name, char *head, char *last, size_t n) {
     char path[700], line[4096];
@@ -348,6 +410,20 @@ int main(void) {
         char dir0[256], dir1[256], head[4096], last[4096];
         snprintf(dir0, sizeof dir0, "%s/pinnc_test_moe_%d_a", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
         snprintf(dir1, sizeof dir1, "%s/pinnc_test_moe_%d_b", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+        { /* lm after pruning packs J's trainable columns: the pruned experts' parameters stay where
+           * the pruning step left them, the survivor's and the gate's move and lower the loss */
+            size_t na = 0, nb = 0;
+            double la = 0, lb = 0;
+            pinn_real *A = lm_tiny(dir0, "[{kind: adam, epochs: 10, lr: 0.01}]", NULL, &na, &la);
+            pinn_real *B = A ? lm_tiny(dir0, "[{kind: adam, epochs: 10, lr: 0.01}, {kind: lm, iterations: 6, weights: {moe_sparsity: 0}}]",
+                                       A, &nb, &lb)
+                             : NULL;
+            if (A && B && na == nb)
+                CHECK(lb < la, "lm after pruning: loss %g after Adam, %g after lm", la, lb);
+            else
+                CHECK(0, "lm after pruning: runs failed or differ in size (%zu, %zu)", na, nb);
+            free(A), free(B);
+        }
         double f_all = train_tiny(dir0, 3, 0);
         uint64_t fp_plain = tiny_fingerprint;
         double f_single = train_tiny(dir0, 1, 0), f_one = train_tiny(dir1, 3, 1);

@@ -27,7 +27,9 @@ typedef struct lm_state {
     double up, down, ftol, mu;
     long tries;
     double max_mb;
-    size_t nr, np, m;        /* rows, parameters, order of the system */
+    size_t nr, np, m;        /* rows, parameters, largest order of the system */
+    size_t na, ma;           /* this step: trainable parameters (J's columns), order of the system */
+    size_t *col;             /* [np] the trainable parameters' indices, na of them */
     pinn_real *J, *r;        /* [nr][np], [nr] */
     double *Jd;              /* [nr][np] double copy of J (float builds), or NULL */
     double *A0, *A, *b0, *b; /* the undamped matrix and right side, and their damped copies */
@@ -92,14 +94,17 @@ static pinn_status lm_begin(tr_phase *ph, pinn_trainer *t, pinn_error *err) {
     L->b = malloc(sizeof(double) * L->m);
     L->d = malloc(sizeof(double) * L->np);
     L->keep = malloc(sizeof(pinn_real) * L->np);
-    if (!L->J || !L->r || (sizeof(pinn_real) < 8 && !L->Jd) || !L->A0 || !L->A || !L->b0 || !L->b || !L->d || !L->keep)
+    L->col = malloc(sizeof(size_t) * L->np);
+    if (!L->J || !L->r || (sizeof(pinn_real) < 8 && !L->Jd) || !L->A0 || !L->A || !L->b0 || !L->b || !L->d || !L->keep ||
+        !L->col)
         return pinn_error_set(err, PINN_ERR_NOMEM, "train.phases (lm): no memory for %zu x %zu", L->nr, L->np);
     return PINN_OK;
 }
 
-/* A0 = J^T J and b0 = -J^T r (m = np), or A0 = J J^T and b0 = r (m = nr); returns the trace. */
+/* A0 = J^T J and b0 = -J^T r (m = np), or A0 = J J^T and b0 = r (m = nr), over the step's na
+ * trainable columns of J (np = na, m = ma here); returns the trace. */
 static double lm_normal(lm_state *L) {
-    size_t nr = L->nr, np = L->np, m = L->m;
+    size_t nr = L->nr, np = L->na, m = L->ma;
     const double *J;
     if (L->Jd) {
         for (size_t i = 0; i < nr * np; i++) L->Jd[i] = (double)L->J[i];
@@ -197,16 +202,26 @@ static pinn_status lm_step(tr_phase *ph, pinn_trainer *t, double *loss, int *don
     }
     pinn_objective *o = pinn_trainer_objective(t);
     if ((st = pinn_objective_linearize(o, NULL, 0, L->np, L->J, L->r, err))) return st;
-    if (t->trainable) /* frozen parameters (pruned experts, masks) do not move */
+    /* frozen parameters (pruned experts, masks) do not move: J keeps only the trainable columns,
+     * packed in place row by row, so a pruned expert's parameters leave the system and its cost */
+    size_t na = 0, np_all = L->np;
+    for (size_t j = 0; j < np_all; j++)
+        if (!t->trainable || j >= t->np_net || t->trainable[j]) L->col[na++] = j;
+    if (na < np_all)
         for (size_t k = 0; k < L->nr; k++)
-            for (size_t j = 0; j < t->np_net; j++)
-                if (!t->trainable[j]) L->J[k * L->np + j] = 0;
+            for (size_t c = 0; c < na; c++) L->J[k * na + c] = L->J[k * np_all + L->col[c]];
+    L->na = na, L->ma = L->nr < na ? L->nr : na;
+    if (na == 0) { /* nothing left to train */
+        *loss = t->final_loss = ph->f;
+        *done = 1, ph->stop = 1;
+        return PINN_OK;
+    }
     lm_blas_threads(1);
     double tr = lm_normal(L);
     lm_blas_threads(0);
-    size_t m = L->m, np = L->np, nr = L->nr;
+    size_t m = L->ma, np = na, nr = L->nr;
     const double *J = L->Jd ? L->Jd : (const double *)(const void *)L->J;
-    memcpy(L->keep, t->P, sizeof(pinn_real) * np);
+    memcpy(L->keep, t->P, sizeof(pinn_real) * np_all);
     int kept = 0;
     double f = ph->f;
     for (long k = 0; k < L->tries && !kept && !st; k++) {
@@ -229,7 +244,7 @@ static pinn_status lm_step(tr_phase *ph, pinn_trainer *t, double *loss, int *don
                 for (size_t i = 0; i < np; i++) L->d[i] -= row[i] * L->b[k2];
             }
         }
-        for (size_t i = 0; i < np; i++) t->P[i] = L->keep[i] + (pinn_real)L->d[i];
+        for (size_t c = 0; c < np; c++) t->P[L->col[c]] = L->keep[L->col[c]] + (pinn_real)L->d[c];
         double ft;
         st = tr_eval_terms(t, 1, NULL, &ft, err);
         if (st == PINN_ERR_NUMERIC) st = PINN_OK, ft = INFINITY; /* a step into non-finite residuals: damp more */
@@ -243,7 +258,7 @@ static pinn_status lm_step(tr_phase *ph, pinn_trainer *t, double *loss, int *don
             L->mu *= L->up;
     }
     if (!kept) { /* no descent after the tries: back to the last point, and stop */
-        memcpy(t->P, L->keep, sizeof(pinn_real) * np);
+        memcpy(t->P, L->keep, sizeof(pinn_real) * np_all);
         pinn_status s2 = tr_eval_terms(t, 1, NULL, &f, err);
         if (!st) st = s2;
         *done = 1, ph->stop = 2; /* no descent */
@@ -268,7 +283,7 @@ static pinn_status lm_state_load(tr_phase *ph, pinn_trainer *t, const double *bu
 static void lm_release(tr_phase *ph) {
     lm_state *L = ph->lm;
     if (!L) return;
-    free(L->J), free(L->r), free(L->Jd), free(L->A0), free(L->A), free(L->b0), free(L->b), free(L->d), free(L->keep);
+    free(L->J), free(L->r), free(L->Jd), free(L->A0), free(L->A), free(L->b0), free(L->b), free(L->d), free(L->keep), free(L->col);
     free(L);
     ph->lm = NULL;
 }
