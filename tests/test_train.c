@@ -149,6 +149,27 @@ int main(void) {
     CHECK(pinn_trainer_nparams(a) == pinn_trainer_nparams(b) &&
               memcmp(pinn_trainer_params(a), pinn_trainer_params(b), sizeof(pinn_real) * pinn_trainer_nparams(a)) == 0,
           "resumed run differs from the uninterrupted one");
+    /* a finished run whose L-BFGS phase ran out of iterations goes on when resumed with more:
+     * epochs 10 + L-BFGS 20 straight against L-BFGS 10, then resumed with 20 */
+    pinn_trainer_free(a), pinn_trainer_free(b);
+    const char *l20[] = {"train.epochs=10", "train.lbfgs=20", "train.collocation=300", "train.eval_every=0"};
+    const char *l10[] = {"train.epochs=10", "train.lbfgs=10", "train.collocation=300", "train.eval_every=0"};
+    a = make(ex("heat.yaml"), 4, l20), b = make(ex("heat.yaml"), 4, l10);
+    snprintf(run, sizeof run, "%s/la", dir);
+    CHECK_OK(pinn_trainer_train(a, run, 0, NULL, NULL, &err), err);
+    snprintf(run, sizeof run, "%s/lb", dir);
+    CHECK_OK(pinn_trainer_train(b, run, 0, NULL, NULL, &err), err);
+    pinn_trainer_free(b);
+    b = make(ex("heat.yaml"), 4, l20);
+    CHECK_OK(pinn_trainer_train(b, run, 1, NULL, NULL, &err), err);
+    {
+        pinn_trainer_info va, vb;
+        pinn_trainer_get_info(a, &va), pinn_trainer_get_info(b, &vb);
+        CHECK(va.lbfgs_iterations == 20 && vb.lbfgs_iterations == 20, "L-BFGS iterations: straight %ld, resumed %ld",
+              va.lbfgs_iterations, vb.lbfgs_iterations);
+        CHECK(memcmp(pinn_trainer_params(a), pinn_trainer_params(b), sizeof(pinn_real) * pinn_trainer_nparams(a)) == 0,
+              "L-BFGS resumed with more iterations differs from the uninterrupted run");
+    }
     /* a checkpoint from another problem is refused */
     snprintf(f, sizeof f, "%s/a/checkpoint.bin", dir);
     const char *other[] = {"model.hidden=[5]"};

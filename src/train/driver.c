@@ -181,11 +181,16 @@ static pinn_status evaluate_now(pinn_trainer *t, pinn_error *err) {
 pinn_status pinn_trainer_run(pinn_trainer *t, const pinn_observer *obs, pinn_error *err) {
     const pinn_train_cfg *c = &t->prob.train;
     int every = c->log_every > 0 ? c->log_every : 100;
-    /* a finished phase resumed with more steps goes on with them */
+    /* a finished phase resumed with more steps goes on with them, unless it stopped by its own test
+     * (L-BFGS converged or failed, LM converged or without descent): an L-BFGS phase that ran out of
+     * iterations or evaluations goes on under a larger limit */
     t->phase = t->n_phases;
-    for (int i = t->n_phases - 1; i >= 0; i--)
-        if (t->phases[i].iter < t->phases[i].total && !(t->phases[i].stop > 0 && (t->phases[i].ops == &tr_phase_lbfgs || t->phases[i].ops == &tr_phase_lm)))
-            t->phase = i;
+    for (int i = t->n_phases - 1; i >= 0; i--) {
+        const tr_phase *ph = &t->phases[i];
+        int budget = ph->ops == &tr_phase_lbfgs && (ph->stop == PINN_LBFGS_MAX_ITER || ph->stop == PINN_LBFGS_MAX_EVALS);
+        int stopped = ph->stop > 0 && !budget && (ph->ops == &tr_phase_lbfgs || ph->ops == &tr_phase_lm);
+        if (ph->iter < ph->total && !stopped) t->phase = i;
+    }
     double t0 = now_s() - t->wall_s, loss = NAN;
     pinn_progress pr;
     progress_of(t, t->phase < t->n_phases ? &t->phases[t->phase] : NULL, loss, 0, 0, 0, &pr);
