@@ -60,9 +60,11 @@ levels) # equal parameters (~16.6k) over levels, 4096 points, 3000 steps
 laplace_long) # 16 x 16 and levels 8, 16 at equal parameters to e <= 5e-3: Adam 3 000 (lr 3e-3)
     # then L-BFGS 8 000, 16 384 grid points (~12 CPU min for one level, ~2x for two)
     P='train.phases=[{kind: adam, epochs: 3000, lr: 3.0e-3}, {kind: lbfgs, iterations: 8000}]'
-    run lap_long_16 $E/laplace2d.yaml --set "$P"
-    run lap_long_16_s2 $E/laplace2d.yaml --set "$P" --seed 2
-    run lap_long_8_16 $E/laplace2d_multilevel.yaml --set "$P" --set 'model.levels=[8,16]' --set 'model.hidden=[13]' ;;
+    for s in 1 2 3; do
+        run lap_long_16_s$s $E/laplace2d.yaml --set "$P" --seed $s
+        run lap_long_8_16_s$s $E/laplace2d_multilevel.yaml --set "$P" --set train.collocation=16384 \
+            --set 'model.levels=[8,16]' --set 'model.hidden=[13]' --seed $s
+    done ;;
 scaling) # 64 points (8 x 8) per subdomain, 10 steps
     for m in 4 8 16 32 64; do
         run scale_$m $E/laplace2d.yaml --set "model.subdomains=[$m,$m]" --set train.collocation=$((64 * m * m)) --set train.epochs=10
