@@ -157,12 +157,28 @@ static void edit_prune(pinn_cfg *c) { pinn_cfg_add(c, 0, "prune", PINN_CFG_MAP, 
 static void edit_top(pinn_cfg *c) { pinn_cfg_set(c, 0, "activation", "sin"); }
 static void edit_temp(pinn_cfg *c) { pinn_cfg_set(c, pinn_cfg_find(c, 0, "gate"), "temperature", "0"); }
 
+/* Writes `yaml` to dir.yaml and trains it into dir: the problem in *p, the trainer in *t (the caller
+ * frees both); the trainer's fingerprint before training goes to tiny_fingerprint. */
+static uint64_t tiny_fingerprint;
+static pinn_status run_yaml(const char *dir, const char *yaml, pinn_problem *p, pinn_trainer **t, pinn_error *err) {
+    char path[600];
+    snprintf(path, sizeof path, "%s.yaml", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) return pinn_error_set(err, PINN_ERR_IO, "cannot write %s", path);
+    fputs(yaml, f);
+    fclose(f);
+    pinn_status st = pinn_problem_load(p, path, 0, NULL, err);
+    if (!st) st = pinn_trainer_init(t, p, err);
+    if (!st) tiny_fingerprint = pinn_trainer_fingerprint(*t);
+    if (!st) st = pinn_trainer_train(*t, dir, 0, NULL, NULL, err);
+    remove(path);
+    return st;
+}
+
 /* Trains a tiny mixture of `experts` experts for 10 steps into dir (pruning to 1 at step 5 when prune);
  * returns the matrix-product GFLOP of one epoch at the end. */
-static uint64_t tiny_fingerprint; /* of the last train_tiny's trainer */
 static double train_tiny(const char *dir, int experts, int prune) {
-    char yaml[1200], path[600];
-    snprintf(path, sizeof path, "%s.yaml", dir);
+    char yaml[1200];
     snprintf(yaml, sizeof yaml,
              "title: moe tiny\ndomain: {x: [0, 1], y: [0, 1]}\nfields: [u]\nequations: [\"-lap(u) = 1\"]\n"
              "conditions:\n  - {name: boundary, on: boundary, equation: \"u = 0\", points: 40}\n"
@@ -170,19 +186,11 @@ static double train_tiny(const char *dir, int experts, int prune) {
              "train: {collocation: 100, epochs: 10, lbfgs: %d, log_every: 5, eval_every: 0, threads: 1}\n"
              "output: {grid: [5, 5], png: false}\n",
              experts, prune ? ", prune: {epochs: [5], threshold: 1.0, keep: 1}" : "", prune ? 8 : 0);
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL, "cannot write %s", path);
-    if (!f) return 0;
-    fputs(yaml, f);
-    fclose(f);
     pinn_problem *p = malloc(sizeof *p);
     pinn_trainer *t = NULL;
     pinn_error err;
     double flop = 0;
-    pinn_status st = pinn_problem_load(p, path, 0, NULL, &err);
-    if (!st) st = pinn_trainer_init(&t, p, &err);
-    if (!st) tiny_fingerprint = pinn_trainer_fingerprint(t);
-    if (!st) st = pinn_trainer_train(t, dir, 0, NULL, NULL, &err);
+    pinn_status st = run_yaml(dir, yaml, p, &t, &err);
     CHECK(st == PINN_OK, "tiny run: %s", err.msg);
     if (!st) {
         pinn_trainer_info v;
@@ -194,15 +202,13 @@ static double train_tiny(const char *dir, int experts, int prune) {
     }
     pinn_trainer_free(t);
     free(p);
-    remove(path);
     return flop;
 }
 
 /* Levenberg-Marquardt after pruning: `phases` trains a tiny 3-expert mixture (pruned to 1 at step 5)
  * into dir; returns its parameters (malloc'd, *n of them) and the final loss, NULL on failure. */
 static pinn_real *lm_tiny(const char *dir, const char *phases, const pinn_real *before, size_t *n, double *loss) {
-    char yaml[1200], path[600];
-    snprintf(path, sizeof path, "%s.yaml", dir);
+    char yaml[1200];
     snprintf(yaml, sizeof yaml,
              "title: moe lm\ndomain: {x: [0, 1], y: [0, 1]}\nfields: [u]\nequations: [\"-lap(u) = 1\"]\n"
              "conditions:\n  - {name: boundary, on: boundary, equation: \"u = 0\", points: 40}\n"
@@ -211,18 +217,11 @@ static pinn_real *lm_tiny(const char *dir, const char *phases, const pinn_real *
              "train: {collocation: 60, phases: %s, log_every: 5, eval_every: 0, threads: 1}\n"
              "output: {grid: [5, 5], png: false, npy: false}\n",
              phases);
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL, "cannot write %s", path);
-    if (!f) return NULL;
-    fputs(yaml, f);
-    fclose(f);
     pinn_problem *p = malloc(sizeof *p);
     pinn_trainer *t = NULL;
     pinn_error err;
     pinn_real *P = NULL;
-    pinn_status st = pinn_problem_load(p, path, 0, NULL, &err);
-    if (!st) st = pinn_trainer_init(&t, p, &err);
-    if (!st) st = pinn_trainer_train(t, dir, 0, NULL, NULL, &err);
+    pinn_status st = run_yaml(dir, yaml, p, &t, &err);
     CHECK(st == PINN_OK, "lm after pruning: %s", err.msg);
     if (!st) {
         pinn_trainer_info v;
@@ -256,7 +255,6 @@ static pinn_real *lm_tiny(const char *dir, const char *phases, const pinn_real *
     }
     pinn_trainer_free(t);
     free(p);
-    remove(path);
     return P;
 }
 

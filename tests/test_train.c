@@ -30,6 +30,25 @@ static pinn_trainer *make(const char *file, int n, const char **sets) {
     return t;
 }
 
+/* Trains `full` straight into dir/<tag>a and `part` into dir/<tag>b, then resumes dir/<tag>b under
+ * `full` (n settings each): *a is the straight trainer, *b the resumed one (the caller frees both). */
+static void straight_and_resumed(const char *dir, const char *tag, int n, const char **full, const char **part,
+                                 pinn_trainer **a, pinn_trainer **b) {
+    char run[600];
+    pinn_error err;
+    *a = make(ex("heat.yaml"), n, full), *b = make(ex("heat.yaml"), n, part);
+    CHECK(*a && *b, "%s: trainers", tag);
+    if (!*a || !*b) return;
+    snprintf(run, sizeof run, "%s/%sa", dir, tag);
+    CHECK_OK(pinn_trainer_train(*a, run, 0, NULL, NULL, &err), err);
+    snprintf(run, sizeof run, "%s/%sb", dir, tag);
+    CHECK_OK(pinn_trainer_train(*b, run, 0, NULL, NULL, &err), err);
+    pinn_trainer_free(*b);
+    *b = make(ex("heat.yaml"), n, full);
+    CHECK(*b != NULL, "%s: trainer to resume", tag);
+    if (*b) CHECK_OK(pinn_trainer_train(*b, run, 1, NULL, NULL, &err), err);
+}
+
 int main(void) {
     char dir[] = "/tmp/pinnc-train-XXXXXX", run[1100], f[1200];
     CHECK(mkdtemp(dir) != NULL, "mkdtemp");
@@ -138,15 +157,9 @@ int main(void) {
                          "train.eval_every=0"};
     const char *s30[] = {"train.epochs=30", "train.lbfgs=0", "train.collocation=300", "train.checkpoint_every=30",
                          "train.eval_every=0"};
-    pinn_trainer *a = make(ex("heat.yaml"), 5, s60), *b = make(ex("heat.yaml"), 5, s30);
-    snprintf(run, sizeof run, "%s/a", dir);
-    CHECK_OK(pinn_trainer_train(a, run, 0, NULL, NULL, &err), err);
-    snprintf(run, sizeof run, "%s/b", dir);
-    CHECK_OK(pinn_trainer_train(b, run, 0, NULL, NULL, &err), err);
-    pinn_trainer_free(b);
-    b = make(ex("heat.yaml"), 5, s60);
-    CHECK_OK(pinn_trainer_train(b, run, 1, NULL, NULL, &err), err);
-    CHECK(pinn_trainer_nparams(a) == pinn_trainer_nparams(b) &&
+    pinn_trainer *a = NULL, *b = NULL;
+    straight_and_resumed(dir, "", 5, s60, s30, &a, &b);
+    CHECK(a && b && pinn_trainer_nparams(a) == pinn_trainer_nparams(b) &&
               memcmp(pinn_trainer_params(a), pinn_trainer_params(b), sizeof(pinn_real) * pinn_trainer_nparams(a)) == 0,
           "resumed run differs from the uninterrupted one");
     /* a finished run whose L-BFGS phase ran out of iterations goes on when resumed with more:
@@ -154,15 +167,8 @@ int main(void) {
     pinn_trainer_free(a), pinn_trainer_free(b);
     const char *l20[] = {"train.epochs=10", "train.lbfgs=20", "train.collocation=300", "train.eval_every=0"};
     const char *l10[] = {"train.epochs=10", "train.lbfgs=10", "train.collocation=300", "train.eval_every=0"};
-    a = make(ex("heat.yaml"), 4, l20), b = make(ex("heat.yaml"), 4, l10);
-    snprintf(run, sizeof run, "%s/la", dir);
-    CHECK_OK(pinn_trainer_train(a, run, 0, NULL, NULL, &err), err);
-    snprintf(run, sizeof run, "%s/lb", dir);
-    CHECK_OK(pinn_trainer_train(b, run, 0, NULL, NULL, &err), err);
-    pinn_trainer_free(b);
-    b = make(ex("heat.yaml"), 4, l20);
-    CHECK_OK(pinn_trainer_train(b, run, 1, NULL, NULL, &err), err);
-    {
+    straight_and_resumed(dir, "l", 4, l20, l10, &a, &b);
+    if (a && b) {
         pinn_trainer_info va, vb;
         pinn_trainer_get_info(a, &va), pinn_trainer_get_info(b, &vb);
         CHECK(va.lbfgs_iterations == 20 && vb.lbfgs_iterations == 20, "L-BFGS iterations: straight %ld, resumed %ld",
