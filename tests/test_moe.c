@@ -157,6 +157,11 @@ static void edit_prune(pinn_cfg *c) { pinn_cfg_add(c, 0, "prune", PINN_CFG_MAP, 
 static void edit_top(pinn_cfg *c) { pinn_cfg_set(c, 0, "activation", "sin"); }
 static void edit_temp(pinn_cfg *c) { pinn_cfg_set(c, pinn_cfg_find(c, 0, "gate"), "temperature", "0"); }
 
+/* The problem of the tiny training runs below: Poisson on the unit square, up to its model line. */
+#define TINY_PROBLEM                                                                               \
+    "title: moe tiny\ndomain: {x: [0, 1], y: [0, 1]}\nfields: [u]\nequations: [\"-lap(u) = 1\"]\n" \
+    "conditions:\n  - {name: boundary, on: boundary, equation: \"u = 0\", points: 40}\n"
+
 /* Writes `yaml` to dir.yaml and trains it into dir: the problem in *p, the trainer in *t (the caller
  * frees both); the trainer's fingerprint before training goes to tiny_fingerprint. */
 static uint64_t tiny_fingerprint;
@@ -180,9 +185,7 @@ static pinn_status run_yaml(const char *dir, const char *yaml, pinn_problem *p, 
 static double train_tiny(const char *dir, int experts, int prune) {
     char yaml[1200];
     snprintf(yaml, sizeof yaml,
-             "title: moe tiny\ndomain: {x: [0, 1], y: [0, 1]}\nfields: [u]\nequations: [\"-lap(u) = 1\"]\n"
-             "conditions:\n  - {name: boundary, on: boundary, equation: \"u = 0\", points: 40}\n"
-             "model: {kind: moe, experts: %d, hidden: [32, 32], gate: {hidden: [2]}, sparsity: {weight: 0.01, p: 0.5}%s}\n"
+             TINY_PROBLEM "model: {kind: moe, experts: %d, hidden: [32, 32], gate: {hidden: [2]}, sparsity: {weight: 0.01, p: 0.5}%s}\n"
              "train: {collocation: 100, epochs: 10, lbfgs: %d, log_every: 5, eval_every: 0, threads: 1}\n"
              "output: {grid: [5, 5], png: false}\n",
              experts, prune ? ", prune: {epochs: [5], threshold: 1.0, keep: 1}" : "", prune ? 8 : 0);
@@ -210,9 +213,7 @@ static double train_tiny(const char *dir, int experts, int prune) {
 static pinn_real *lm_tiny(const char *dir, const char *phases, const pinn_real *before, size_t *n, double *loss) {
     char yaml[1200];
     snprintf(yaml, sizeof yaml,
-             "title: moe lm\ndomain: {x: [0, 1], y: [0, 1]}\nfields: [u]\nequations: [\"-lap(u) = 1\"]\n"
-             "conditions:\n  - {name: boundary, on: boundary, equation: \"u = 0\", points: 40}\n"
-             "model: {kind: moe, experts: 3, hidden: [8], gate: {hidden: [2]}, sparsity: {weight: 0.01, p: 0.5},"
+             TINY_PROBLEM "model: {kind: moe, experts: 3, hidden: [8], gate: {hidden: [2]}, sparsity: {weight: 0.01, p: 0.5},"
              " prune: {epochs: [5], threshold: 1.0, keep: 1}}\n"
              "train: {collocation: 60, phases: %s, log_every: 5, eval_every: 0, threads: 1}\n"
              "output: {grid: [5, 5], png: false, npy: false}\n",

@@ -414,26 +414,16 @@ static uint64_t fnv(uint64_t h, const void *s, size_t n) {
 
 /* The keys and scalars of a configuration subtree in document order (pre-order), so a tree read
  * back from config.yaml, whose nodes are numbered in that order, hashes as the tree it was written
- * from, whose defaults were appended (inside nested mappings too) after the file's nodes. */
-static uint64_t fnv_cfg(uint64_t h, const pinn_cfg *c, int node) {
+ * from, whose defaults were appended (inside nested mappings too) after the file's nodes.  A child
+ * of node keyed `skip` (NULL: none) is left out, its subtree too. */
+static uint64_t fnv_cfg(uint64_t h, const pinn_cfg *c, int node, const char *skip) {
     const char *k = pinn_cfg_key(c, node), *v = pinn_cfg_text(c, node);
     if (k) h = fnv(h, k, strlen(k) + 1);
     if (v) h = fnv(h, v, strlen(v) + 1);
-    for (int i = 0; i < pinn_cfg_count(c, node); i++) h = fnv_cfg(h, c, pinn_cfg_item(c, node, i));
-    return h;
-}
-
-/* The model section as fnv_cfg hashes it, but for a top-level `prune` key: a pruning schedule
- * changes neither the parameters nor the graph (a pruned expert is read back from its pinned gate
- * bias), so a checkpoint resumes under a schedule added or changed later. */
-static uint64_t fnv_model(uint64_t h, const pinn_cfg *c) {
-    const char *k = pinn_cfg_key(c, 0), *v = pinn_cfg_text(c, 0);
-    if (k) h = fnv(h, k, strlen(k) + 1);
-    if (v) h = fnv(h, v, strlen(v) + 1);
-    for (int i = 0; i < pinn_cfg_count(c, 0); i++) {
-        int n = pinn_cfg_item(c, 0, i);
+    for (int i = 0; i < pinn_cfg_count(c, node); i++) {
+        int n = pinn_cfg_item(c, node, i);
         const char *key = pinn_cfg_key(c, n);
-        if (!(key && !strcmp(key, "prune"))) h = fnv_cfg(h, c, n);
+        if (!(skip && key && !strcmp(key, skip))) h = fnv_cfg(h, c, n, NULL);
     }
     return h;
 }
@@ -442,7 +432,10 @@ uint64_t pinn_trainer_fingerprint(const pinn_trainer *t) {
     uint64_t h = 0xcbf29ce484222325ULL;
     const pinn_problem *p = &t->prob;
     h = fnv(h, p->model.kind, strlen(p->model.kind));
-    h = fnv_model(h, &p->model.cfg);
+    /* the model section but for `prune`: a pruning schedule changes neither the parameters nor the
+     * graph (a pruned expert is read back from its pinned gate bias), so a checkpoint resumes under
+     * a schedule added or changed later */
+    h = fnv_cfg(h, &p->model.cfg, 0, "prune");
     for (int i = 0; i < t->d; i++) h = fnv(h, t->coord_names[i], strlen(t->coord_names[i]) + 1);
     for (int f = 0; f < t->nf; f++) h = fnv(h, t->field_names[f], strlen(t->field_names[f]) + 1);
     for (int k = 0; k < t->n_terms; k++) {

@@ -28,8 +28,7 @@ typedef struct lm_state {
     long tries;
     double max_mb;
     size_t nr, np, m;        /* rows, parameters, largest order of the system */
-    size_t na, ma;           /* this step: trainable parameters (J's columns), order of the system */
-    size_t *col;             /* [np] the trainable parameters' indices, na of them */
+    size_t *col;             /* [np] the trainable parameters' indices (a step's columns of J) */
     pinn_real *J, *r;        /* [nr][np], [nr] */
     double *Jd;              /* [nr][np] double copy of J (float builds), or NULL */
     double *A0, *A, *b0, *b; /* the undamped matrix and right side, and their damped copies */
@@ -101,10 +100,10 @@ static pinn_status lm_begin(tr_phase *ph, pinn_trainer *t, pinn_error *err) {
     return PINN_OK;
 }
 
-/* A0 = J^T J and b0 = -J^T r (m = np), or A0 = J J^T and b0 = r (m = nr), over the step's na
- * trainable columns of J (np = na, m = ma here); returns the trace. */
-static double lm_normal(lm_state *L) {
-    size_t nr = L->nr, np = L->na, m = L->ma;
+/* A0 = J^T J and b0 = -J^T r (m = np), or A0 = J J^T and b0 = r (m = nr), over J's first np
+ * columns per row (the step's trainable parameters, packed); returns the trace. */
+static double lm_normal(lm_state *L, size_t np, size_t m) {
+    size_t nr = L->nr;
     const double *J;
     if (L->Jd) {
         for (size_t i = 0; i < nr * np; i++) L->Jd[i] = (double)L->J[i];
@@ -210,16 +209,15 @@ static pinn_status lm_step(tr_phase *ph, pinn_trainer *t, double *loss, int *don
     if (na < np_all)
         for (size_t k = 0; k < L->nr; k++)
             for (size_t c = 0; c < na; c++) L->J[k * na + c] = L->J[k * np_all + L->col[c]];
-    L->na = na, L->ma = L->nr < na ? L->nr : na;
     if (na == 0) { /* nothing left to train */
         *loss = t->final_loss = ph->f;
         *done = 1, ph->stop = 1;
         return PINN_OK;
     }
+    size_t nr = L->nr, np = na, m = nr < na ? nr : na;
     lm_blas_threads(1);
-    double tr = lm_normal(L);
+    double tr = lm_normal(L, np, m);
     lm_blas_threads(0);
-    size_t m = L->ma, np = na, nr = L->nr;
     const double *J = L->Jd ? L->Jd : (const double *)(const void *)L->J;
     memcpy(L->keep, t->P, sizeof(pinn_real) * np_all);
     int kept = 0;
